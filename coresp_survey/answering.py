@@ -1,0 +1,122 @@
+"""A respondent's way through a survey: which pages and questions apply, and what is stored.
+
+Answers are kept as the browser sent them (``raw``: field name → list of
+strings), so a page shown again holds exactly what was typed. Walking the
+survey turns them into typed answers section by section, judging each
+``show_if`` on the answers before it; answers to hidden questions count as
+unanswered and are never stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+from wtforms import Form
+
+from . import forms
+from .survey.model import Question
+from .survey.model import Section
+from .survey.model import Survey
+
+Raw = dict[str, list[str]]
+
+
+@dataclass
+class Page:
+    """One section as it stands for this respondent."""
+
+    section: Section
+    number: int
+    form: Form
+    active: list[Question] = field(default_factory=list)
+    """Questions whose condition holds: required, checked and stored."""
+    shown: list[Question] = field(default_factory=list)
+    """Questions to display: the active ones, plus those that depend on an answer on the same page."""
+
+    @property
+    def field_names(self) -> list[str]:
+        return [name for question in self.active for name in forms.field_names(question)]
+
+
+@dataclass
+class Walk:
+    pages: list[Page]
+    """Visible pages, in order."""
+    answers: dict[str, Any]
+    """Typed answers to active questions: what a response stores."""
+
+    def page(self, section_id: str) -> Page | None:
+        return next((page for page in self.pages if page.section.id == section_id), None)
+
+    def after(self, page: Page) -> Page | None:
+        index = self.pages.index(page)
+        return self.pages[index + 1] if index + 1 < len(self.pages) else None
+
+    def before(self, page: Page) -> Page | None:
+        index = self.pages.index(page)
+        return self.pages[index - 1] if index > 0 else None
+
+
+def walk(survey: Survey, lang: str, raw: Raw, group: str | None, group_on_first_page: bool = False) -> Walk:
+    """Judge every section and question in order against the answers before them.
+
+    ``group_on_first_page``: the group is being chosen on the first page, so
+    conditions on ``group`` there are judged only when that page is sent.
+    """
+    formdata = MultiDict(raw)
+    answers: dict[str, Any] = {}
+    pages: list[Page] = []
+    for index, section in enumerate(survey.sections):
+        same_page_names = {q.id for q in section.questions}
+        if index == 0 and group_on_first_page:
+            same_page_names.add("group")
+        section_on = _holds(section.show_if, answers, group)
+        if not section_on and not (index == 0 and _depends_on(section.show_if, same_page_names)):
+            continue
+        form = forms.section_form(section, lang, formdata)
+        page = Page(section, len(pages) + 1, form)
+        for question in section.questions:
+            forms.adopt_other_text(form, question)
+            if section_on and _holds(question.show_if, answers, group):
+                page.active.append(question)
+                page.shown.append(question)
+                answers.update(forms.typed_answer(form, question))
+            elif _depends_on(question.show_if, same_page_names) or not section_on:
+                page.shown.append(question)
+        pages.append(page)
+    return Walk(pages, answers)
+
+
+def _holds(condition: Any, answers: dict[str, Any], group: str | None) -> bool:
+    return condition is None or condition.evaluate(answers, group)
+
+
+def _depends_on(condition: Any, names: set[str]) -> bool:
+    return condition is not None and bool(condition.names() & names)
+
+
+def page_fields(section: Section) -> list[str]:
+    """Every field name a section's page may send."""
+    return [name for question in section.questions for name in forms.field_names(question)]
+
+
+def merge_page(raw: Raw, section: Section, sent: MultiDict) -> Raw:
+    """The draft's raw answers with this page's fields replaced by what was sent."""
+    merged = {name: values for name, values in raw.items() if name not in page_fields(section)}
+    for name in page_fields(section):
+        values = [value for value in sent.getlist(name) if isinstance(value, str)]
+        if values:
+            merged[name] = values
+    return merged
+
+
+def validate_page(page: Page) -> bool:
+    return forms.validate_fields(page.form, page.field_names)
+
+
+def first_invalid_page(result: Walk) -> Page | None:
+    """The first visible page whose active questions do not pass the checks."""
+    return next((page for page in result.pages if not validate_page(page)), None)

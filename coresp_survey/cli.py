@@ -1,0 +1,220 @@
+"""The ``coresp-survey`` command: a thin click layer over the modules.
+
+What a command produces goes to standard output; messages go to standard error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import config
+from . import exporting
+from . import importing
+from . import storage
+from .survey.catalog import check_files
+from .survey.catalog import load_catalog
+from .survey.loader import SurveyInvalid
+from .survey.model import Survey
+
+
+def say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--surveys",
+    type=click.Path(path_type=Path),
+    envvar="CORESP_SURVEYS",
+    help="Folder of survey files (CORESP_SURVEYS, default ./surveys).",
+)
+@click.option(
+    "--db",
+    type=click.Path(path_type=Path),
+    envvar="CORESP_DB",
+    help="SQLite database file (CORESP_DB, default ./instance/responses.db).",
+)
+@click.option(
+    "--secret-key",
+    envvar="CORESP_SECRET_KEY",
+    help="Key signing sessions (CORESP_SECRET_KEY; default: made once and kept beside the database).",
+)
+@click.option(
+    "--admin-password",
+    envvar="CORESP_ADMIN_PASSWORD",
+    help="Password of the coordination group's workspace (CORESP_ADMIN_PASSWORD).",
+)
+@click.version_option(package_name="coresp-survey")
+def main(surveys: Path | None, db: Path | None, secret_key: str | None, admin_password: str | None) -> None:
+    """Bilingual questionnaires from files, answers stored, indicators published."""
+    for name, value in [
+        ("CORESP_SURVEYS", surveys),
+        ("CORESP_DB", db),
+        ("CORESP_SECRET_KEY", secret_key),
+        ("CORESP_ADMIN_PASSWORD", admin_password),
+    ]:
+        if value:
+            os.environ[name] = str(value)  # gunicorn workers and create_app read the same settings
+
+
+def surveys_folder() -> Path:
+    return config.from_environment()["SURVEYS_DIR"]
+
+
+def database_path() -> Path:
+    return config.from_environment()["DATABASE"]
+
+
+def load_surveys() -> dict[str, Survey]:
+    try:
+        return load_catalog(surveys_folder())
+    except SurveyInvalid as invalid:
+        for problem in invalid.problems:
+            click.echo(str(problem))
+        raise click.ClickException(
+            f"{len(invalid.problems)} problem(s) in the survey files; nothing was done"
+        ) from None
+
+
+def find_survey(survey_id: str) -> Survey:
+    surveys = load_surveys()
+    if survey_id not in surveys:
+        known = ", ".join(sorted(surveys)) or "none"
+        raise click.ClickException(f"no survey '{survey_id}' in {surveys_folder()} (known: {known})")
+    return surveys[survey_id]
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check survey files (default: every file of the surveys folder).
+
+    Prints one line per problem as PATH:LINE: message; exits 1 if there is any.
+    """
+    targets = list(paths) or [surveys_folder()]
+    missing = [path for path in targets if not path.exists()]
+    for path in missing:
+        click.echo(f"{path}:1: no such file or folder")
+    surveys, problems = check_files([path for path in targets if path.exists()])
+    for problem in problems:
+        click.echo(str(problem))
+    if problems or missing:
+        say(f"{len(problems) + len(missing)} problem(s) found.")
+        sys.exit(1)
+    say(f"{len(surveys)} survey(s) valid: {', '.join(s.id for s in surveys) or 'none'}.")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Gunicorn worker processes.")
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the web app under gunicorn, ready to sit behind a reverse proxy."""
+    load_surveys()
+    from .server import run
+
+    say(f"Serving on http://{host}:{port}/ with {workers} worker(s); database {database_path()}")
+    run(host, port, workers)
+
+
+@main.command()
+@click.argument("survey_id")
+@click.option("--group", "group_id", help="The group the codes belong to (one of the survey's groups).")
+@click.option("--count", default=1, show_default=True, type=click.IntRange(1, 100_000), help="How many codes to make.")
+def codes(survey_id: str, group_id: str | None, count: int) -> None:
+    """Make invitation codes for an access: code survey; prints CSV (code,group)."""
+    survey = find_survey(survey_id)
+    if survey.access != "code":
+        raise click.ClickException(f"survey '{survey.id}' is public (access: public); it takes no codes")
+    if survey.groups and group_id is None:
+        raise click.ClickException(f"--group is needed: one of {', '.join(g.id for g in survey.groups)}")
+    if group_id is not None and survey.group(group_id) is None:
+        known = ", ".join(g.id for g in survey.groups) or "the survey has no groups"
+        raise click.ClickException(f"unknown group '{group_id}' ({known})")
+    db = storage.connect(database_path())
+    made = storage.issue_codes(db, survey.id, group_id, count)
+    exporting.write_csv(
+        [["code", "group"], *([code, group_id or ""] for code in made)], click.get_text_stream("stdout")
+    )
+    say(f"{len(made)} code(s) made for {survey.id}{' / ' + group_id if group_id else ''}.")
+
+
+@main.command("import")
+@click.argument("survey_id")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_(survey_id: str, csv_file: Path) -> None:
+    """Store paper questionnaires typed into a CSV: all rows, or none if any row is wrong.
+
+    One column per question id (multiple choices joined by ';'), <id>_other for
+    "Other" texts, and group.
+    """
+    survey = find_survey(survey_id)
+    try:
+        text = csv_file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{csv_file} is not UTF-8 text; save it as 'CSV UTF-8'") from None
+    from flask_babel import force_locale
+
+    from . import create_app
+
+    app = create_app()
+    with app.app_context(), force_locale("en"):
+        try:
+            rows = importing.read_csv(survey, text, survey.default_language)
+        except importing.ImportRefused as refused:
+            for problem in refused.problems:
+                click.echo(f"{csv_file}: {problem}", err=True)
+            raise click.ClickException(f"{len(refused.problems)} problem(s); nothing was stored") from None
+    db = storage.connect(database_path())
+    stored = storage.import_responses(
+        db, survey.id, survey.default_language, [(r.round, r.group, r.answers) for r in rows]
+    )
+    say(f"{stored} response(s) stored for {survey.id}.")
+
+
+@main.command()
+@click.argument("survey_id")
+@click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default: CSV to standard output)."
+)
+def export(survey_id: str, file_format: str, out: Path | None) -> None:
+    """Write every response, one row each, formula-safe, with no code or device detail."""
+    survey = find_survey(survey_id)
+    if file_format == "xlsx" and out is None:
+        raise click.ClickException("--format xlsx needs --out FILE")
+    db = storage.connect(database_path())
+    table = exporting.rows(survey, storage.iter_responses(db, survey.id))
+    if file_format == "xlsx":
+        count = exporting.write_xlsx(table, out, survey.id)
+    elif out is None:
+        count = exporting.write_csv(table, click.get_text_stream("stdout"))
+    else:
+        with out.open("w", encoding="utf-8", newline="") as stream:
+            count = exporting.write_csv(table, stream)
+    say(f"{count} response(s) exported{' to ' + str(out) if out else ''}.")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def demo(host: str, port: int) -> None:
+    """Serve the bundled surveys on a demo database (instance/demo.db), with a few invitation codes."""
+    os.environ.setdefault("CORESP_DB", str(Path("instance/demo.db").resolve()))
+    surveys = load_surveys()
+    db = storage.connect(database_path())
+    say(f"Demo database: {database_path()}")
+    for survey in surveys.values():
+        if survey.access == "code":
+            for group in survey.groups or [None]:
+                made = storage.issue_codes(db, survey.id, group.id if group else None, 3)
+                say(f"Invitation codes for {survey.id}{' / ' + group.id if group else ''}: {', '.join(made)}")
+    db.close()
+    from .server import run
+
+    say(f"Open http://{host}:{port}/ (press Ctrl+C to stop)")
+    run(host, port, 2)

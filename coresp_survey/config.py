@@ -1,0 +1,54 @@
+"""Settings from the environment (each also a command-line option) and the secret key."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+DEFAULT_SURVEYS = "surveys"
+DEFAULT_DB = "instance/responses.db"
+SECRET_FILE = "secret_key"
+
+
+def from_environment() -> dict:
+    """The app's configuration as the environment (or the CLI, which sets it) gives it."""
+    database = Path(os.environ.get("CORESP_DB") or DEFAULT_DB).resolve()
+    return {
+        "SURVEYS_DIR": Path(os.environ.get("CORESP_SURVEYS") or DEFAULT_SURVEYS).resolve(),
+        "DATABASE": database,
+        "SECRET_KEY": os.environ.get("CORESP_SECRET_KEY") or None,
+        "ADMIN_PASSWORD": os.environ.get("CORESP_ADMIN_PASSWORD") or None,
+    }
+
+
+SECURE_DEFAULTS = {
+    "SESSION_COOKIE_NAME": "coresp_session",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": timedelta(days=90),
+    # A respondent may take hours over a page: bind the CSRF token to the session, not to a clock.
+    "WTF_CSRF_TIME_LIMIT": None,
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+    "MAX_FORM_PARTS": 2000,
+    "DRAFT_DAYS": 90,
+}
+
+
+def secret_key(folder: Path) -> str:
+    """The key kept in ``folder``, made once; safe when several workers start together."""
+    path = folder / SECRET_FILE
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        candidate = folder / f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        candidate.write_text(secrets.token_hex(32))
+        candidate.chmod(0o600)
+        try:
+            os.link(candidate, path)  # fails if another worker made it first: then use theirs
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
+    return path.read_text().strip()

@@ -1,0 +1,69 @@
+"""Responses out as a table (CSV or XLSX): one row per response, safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .forms import field_names
+from .storage import Response
+from .survey.model import Survey
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+LIST_SEPARATOR = ";"
+FIXED_COLUMNS = ("group", "round", "submitted")
+
+
+def columns(survey: Survey) -> list[str]:
+    return [*FIXED_COLUMNS, *(name for question in survey.questions for name in field_names(question))]
+
+
+def inert(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return inert(LIST_SEPARATOR.join(str(item) for item in value))
+    if value is None:
+        return ""
+    return inert(value)
+
+
+def rows(survey: Survey, responses: Iterable[Response]) -> Iterator[list[Any]]:
+    """The header, then one row per response (no code, id or device detail)."""
+    names = columns(survey)
+    yield [inert(name) for name in names]
+    for response in responses:
+        fixed = {"group": response.group, "round": response.round, "submitted": response.submitted}
+        yield [cell(fixed[name] if name in fixed else response.answers.get(name)) for name in names]
+
+
+def write_csv(table: Iterable[list[Any]], stream: io.TextIOBase) -> int:
+    """Write the table; return the number of rows below the header."""
+    writer = csv.writer(stream, lineterminator="\r\n")
+    written = 0
+    for row in table:
+        writer.writerow(row)
+        written += 1
+    return max(written - 1, 0)
+
+
+def write_xlsx(table: Iterable[list[Any]], path: Path, title: str) -> int:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31] or "responses")
+    written = 0
+    for row in table:
+        sheet.append(row)
+        written += 1
+    workbook.save(path)
+    return max(written - 1, 0)

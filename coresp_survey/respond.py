@@ -1,0 +1,345 @@
+"""The respondent's side: survey list, one page per section, thanks.
+
+Every page view reads top to bottom: find the survey, load the respondent's
+draft, act on what was sent, then render or redirect (POST → 303 → GET).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import MultiDict
+from wtforms import Form
+
+from . import answering
+from . import forms
+from . import storage
+from .database import get_db
+from .errors import render_error
+from .i18n import LANGUAGES
+from .i18n import preferred_language
+from .survey.model import Survey
+
+bp = Blueprint("respond", __name__)
+
+NAV = "_nav"
+"""The name of the navigation buttons; it cannot clash with a question id."""
+
+
+@bp.url_defaults
+def add_language(endpoint: str, values: dict) -> None:
+    if "lang" not in values and g.get("lang") and current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
+        values["lang"] = g.lang
+
+
+@bp.url_value_preprocessor
+def pull_language(endpoint: str | None, values: dict | None) -> None:
+    if values and "lang" in values:
+        g.lang = values.pop("lang")
+        if g.lang not in LANGUAGES:
+            g.lang = None
+            abort(404)
+
+
+@bp.route("/")
+def root():
+    return redirect(url_for(".home", lang=preferred_language()), 302)
+
+
+@bp.route("/<lang>/")
+def home():
+    today = date.today()
+    surveys = [s for s in current_app.extensions["surveys"].values() if g.lang in s.languages and s.is_open_on(today)]
+    return render_template("home.html", surveys=sorted(surveys, key=lambda s: s.title(g.lang)))
+
+
+# -- the respondent's state ---------------------------------------------------------
+
+
+@dataclass
+class Respondent:
+    """What we know of this browser's answers to one survey."""
+
+    key: str | None = None
+    raw: answering.Raw = field(default_factory=dict)
+    code_hash: str | None = None
+    code_group: str | None = None
+    submitted: bool = False
+
+    def group(self, survey: Survey) -> str | None:
+        if self.code_group:
+            return self.code_group
+        chosen = (self.raw.get("group") or [None])[0]
+        return chosen if survey.group(chosen) else None
+
+
+def load_respondent(survey: Survey) -> Respondent:
+    key = session.get("drafts", {}).get(survey.id)
+    draft = storage.get_draft(get_db(), key)
+    if draft is None or draft.survey != survey.id:
+        return Respondent()
+    code_group = storage.code_group(get_db(), draft.code_hash) if draft.code_hash else None
+    return Respondent(draft.key, draft.answers, draft.code_hash, code_group, draft.submitted)
+
+
+def save_respondent(survey: Survey, respondent: Respondent) -> None:
+    if respondent.key is None:
+        respondent.key = storage.new_key()
+        session.permanent = True
+        session["drafts"] = {**session.get("drafts", {}), survey.id: respondent.key}
+    storage.save_draft(
+        get_db(), respondent.key, survey.id, respondent.raw, respondent.group(survey), respondent.code_hash
+    )
+
+
+def find_survey(survey_id: str) -> Survey:
+    survey = current_app.extensions["surveys"].get(survey_id)
+    if survey is None or g.lang not in survey.languages:
+        abort(404)
+    return survey
+
+
+# -- pages ---------------------------------------------------------------------------
+
+
+@dataclass
+class Screen:
+    """Everything one page of the form needs to be drawn."""
+
+    survey: Survey
+    result: answering.Walk
+    page: answering.Page
+    start: Form | None
+    respondent: Respondent
+    notice: str | None = None
+    errors: bool = False
+
+
+@bp.route("/<lang>/<survey_id>/", methods=["GET", "POST"], endpoint="page")
+@bp.route("/<lang>/<survey_id>/page/<section_id>/", methods=["GET", "POST"], endpoint="page")
+def page(survey_id: str, section_id: str | None = None):
+    survey = find_survey(survey_id)
+    if section_id is not None and all(section.id != section_id for section in survey.sections):
+        abort(404)
+    if not survey.is_open_on(date.today()):
+        return render_template("closed.html", survey=survey, today=date.today())
+    if request.method == "GET" and ("group" in request.args or "code" in request.args):
+        return keep_prefill(survey, section_id)
+    respondent = load_respondent(survey)
+    if respondent.submitted:
+        return render_template("answered.html", survey=survey)
+    if section_id is not None and survey.access == "code" and respondent.code_hash is None:
+        return redirect(url_for(".page", survey_id=survey.id), 303)
+    if request.method == "POST":
+        return receive_page(survey, respondent, section_id)
+    screen = build_screen(survey, respondent, section_id, respondent.raw)
+    if screen is None:
+        return redirect(url_for(".page", survey_id=survey.id), 303)
+    if request.args.get("check"):
+        screen.errors = not answering.validate_page(screen.page)
+    return render_screen(screen)
+
+
+def keep_prefill(survey: Survey, section_id: str | None):
+    """Keep ``?group=``/``?code=`` in the session and drop them from the address (logs, history)."""
+    prefill = {name: request.args.get(name, "")[:100] for name in ("group", "code") if name in request.args}
+    session["prefill"] = {**session.get("prefill", {}), survey.id: prefill}
+    return redirect(url_for(".page", survey_id=survey.id, section_id=section_id), 303)
+
+
+def prefill_values(survey: Survey) -> dict[str, str]:
+    return session.get("prefill", {}).get(survey.id, {})
+
+
+def start_fields(survey: Survey, respondent: Respondent) -> tuple[bool, bool]:
+    """Which of group and code the first page asks for."""
+    with_code = survey.access == "code" and respondent.code_hash is None
+    with_group = bool(survey.groups) and respondent.code_group is None
+    return with_group, with_code
+
+
+def build_screen(
+    survey: Survey, respondent: Respondent, section_id: str | None, raw: answering.Raw, sent: MultiDict | None = None
+) -> Screen | None:
+    """Walk the survey with ``raw`` answers and pick the page asked for (None if hidden)."""
+    with_group, with_code = start_fields(survey, respondent)
+    is_first = section_id is None
+    group = respondent.group(survey) if sent is None else _sent_group(survey, respondent, sent)
+    result = answering.walk(survey, g.lang, raw, group, group_on_first_page=is_first and with_group)
+    current = result.pages[0] if is_first and result.pages else result.page(section_id or "")
+    if current is None or (not is_first and current is result.pages[0]):
+        return None
+    start = None
+    if is_first and (with_group or with_code):
+        start_data = sent if sent is not None else _start_data(survey, respondent)
+        start = forms.start_form(survey, g.lang, start_data, with_group, with_code)
+    return Screen(survey, result, current, start, respondent)
+
+
+def _start_data(survey: Survey, respondent: Respondent) -> MultiDict:
+    prefill = prefill_values(survey)
+    data = MultiDict()
+    group = respondent.raw.get("group", [prefill.get("group", "")])
+    data.setlist("group", [value for value in group if value])
+    if prefill.get("code"):
+        data.add("code", prefill["code"])
+    return data
+
+
+def _sent_group(survey: Survey, respondent: Respondent, sent: MultiDict) -> str | None:
+    if respondent.code_group:
+        return respondent.code_group
+    chosen = sent.get("group")
+    return chosen if survey.group(chosen) else None
+
+
+def receive_page(survey: Survey, respondent: Respondent, section_id: str | None):
+    sent = request.form
+    first = section_id is None
+    section = survey.sections[0] if first else next((s for s in survey.sections if s.id == section_id), None)
+    if section is None:
+        abort(404)
+    with_group, _with_code = start_fields(survey, respondent)
+    respondent.raw = answering.merge_page(respondent.raw, section, sent)
+    if first and with_group:
+        respondent.raw["group"] = sent.getlist("group")[:1]
+    screen = build_screen(survey, respondent, section_id, respondent.raw, sent if first else None)
+    if screen is None:
+        return redirect(url_for(".page", survey_id=survey.id), 303)
+    action = sent.get(NAV, "next")
+    if action == "next":
+        ok = answering.validate_page(screen.page)
+        if screen.start is not None:
+            ok = check_start(survey, respondent, screen.start) and ok
+    save_respondent(survey, respondent)
+    if action == "back":
+        previous = screen.result.before(screen.page)
+        return redirect(page_url(survey, previous), 303)
+    if action != "next":  # the language switch: same page, answers kept
+        return redirect(page_url(survey, screen.page), 303)
+    if not ok:
+        screen.errors = True
+        return render_screen(screen)
+    following = screen.result.after(screen.page)
+    if following is not None:
+        return redirect(page_url(survey, following), 303)
+    return finish(survey, respondent)
+
+
+def check_start(survey: Survey, respondent: Respondent, start: Form) -> bool:
+    """Validate the group and, for ``access: code``, accept the invitation code."""
+    ok = start.validate()
+    if ok and "code" in start:
+        try:
+            respondent.code_hash, respondent.code_group = storage.check_code(get_db(), survey.id, start.code.data)
+        except storage.CodeRefused as refused:
+            start.code.errors = [code_refusal_message(refused.reason)]
+            return False
+        if respondent.code_group:
+            respondent.raw["group"] = [respondent.code_group]
+    return ok
+
+
+def code_refusal_message(reason: str) -> str:
+    if reason == "used":
+        return _("This code has already been used: each code gives one response.")
+    return _("This code is not valid. Check it against your slip and try again.")
+
+
+def finish(survey: Survey, respondent: Respondent):
+    """Check every page once more, then store the response once and say thank you (303)."""
+    group = respondent.group(survey)
+    result = answering.walk(survey, g.lang, respondent.raw, group)
+    invalid = answering.first_invalid_page(result)
+    if invalid is not None:
+        return redirect(page_url(survey, invalid, check=True), 303)
+    if survey.groups and group is None or survey.access == "code" and respondent.code_hash is None:
+        return redirect(page_url(survey, result.pages[0], check=True), 303)
+    try:
+        storage.submit_draft(get_db(), respondent.key, survey.round, g.lang, group, result.answers)
+    except storage.CodeRefused:
+        respondent.code_hash = respondent.code_group = None
+        save_respondent(survey, respondent)
+        return redirect(page_url(survey, result.pages[0], check=True), 303)
+    session.get("prefill", {}).pop(survey.id, None)
+    session.modified = True
+    return redirect(url_for(".thanks", survey_id=survey.id), 303)
+
+
+def page_url(survey: Survey, page: answering.Page | None, check: bool = False, lang: str | None = None) -> str:
+    section_id = None if page is None or page.number == 1 else page.section.id
+    extra = {"check": 1} if check else {}
+    return url_for(".page", survey_id=survey.id, section_id=section_id, lang=lang or g.lang, **extra)
+
+
+def render_screen(screen: Screen, status: int = 200):
+    result, page = screen.result, screen.page
+    return render_template(
+        "page.html",
+        survey=screen.survey,
+        page=page,
+        pages=result.pages,
+        start=screen.start,
+        is_last=result.after(page) is None,
+        previous=result.before(page),
+        errors=screen.errors,
+        notice=screen.notice,
+        form_action=page_url(screen.survey, page),
+        twins={lang: page_url(screen.survey, page, lang=lang) for lang in screen.survey.languages},
+    ), status
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(error: CSRFError):
+    """Store nothing, but show the page again with what was typed, and say why (400)."""
+    values = request.view_args or {}
+    survey = current_app.extensions["surveys"].get(values.get("survey_id", ""))
+    if request.endpoint != "respond.page" or survey is None or g.get("lang") not in survey.languages:
+        return render_error(400, csrf_message())
+    respondent = load_respondent(survey)
+    section_id = values.get("section_id")
+    section = (
+        survey.sections[0] if section_id is None else next((s for s in survey.sections if s.id == section_id), None)
+    )
+    if section is None or respondent.submitted:
+        return render_error(400, csrf_message())
+    raw = answering.merge_page(respondent.raw, section, request.form)
+    screen = build_screen(survey, respondent, section_id, raw, request.form if section_id is None else None)
+    if screen is None:
+        return render_error(400, csrf_message())
+    screen.notice = csrf_message()
+    return render_screen(screen, 400)
+
+
+def csrf_message() -> str:
+    return _(
+        "For your security, this page could not be sent: it had expired or cookies are blocked. "
+        "Nothing was saved. Please check your answers and send the page again."
+    )
+
+
+@bp.route("/<lang>/<survey_id>/thanks/")
+def thanks(survey_id: str):
+    survey = find_survey(survey_id)
+    return render_template("thanks.html", survey=survey)
+
+
+@bp.route("/<lang>/<survey_id>/again/", methods=["POST"])
+def again(survey_id: str):
+    """Start a new response in this browser (a shared computer at school, a family)."""
+    survey = find_survey(survey_id)
+    session["drafts"] = {k: v for k, v in session.get("drafts", {}).items() if k != survey.id}
+    return redirect(url_for(".page", survey_id=survey.id), 303)

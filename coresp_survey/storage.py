@@ -1,0 +1,287 @@
+"""The database: schema, drafts, responses and invitation codes. Nothing else touches SQL.
+
+Choices that keep answers safe and respondents anonymous (see RELIABILITY.md):
+
+- WAL mode with ``synchronous=FULL``: a response is on disk, surviving a crash
+  of the process or of the machine, before the respondent sees "thank you".
+- Every write runs in ``BEGIN IMMEDIATE`` so that several gunicorn workers
+  queue on the busy timeout instead of failing with "database is locked".
+- Responses and drafts are keyed by random ids in ``WITHOUT ROWID`` tables, so
+  nothing in the file reveals the order in which people answered; a response
+  keeps only the day it was submitted; an invitation code keeps only whether
+  it was used, so no code can be linked to an answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+BUSY_TIMEOUT_MS = 30_000
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+"""No 0/O, 1/I: codes are typed by hand from paper slips."""
+CODE_LENGTH = 10
+"""32**10 = 2**50 possible codes: guessing one among thousands is hopeless."""
+
+migrations = Migrations("coresp_survey")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE drafts (
+            key TEXT PRIMARY KEY,
+            survey TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'open',
+            group_id TEXT,
+            code_hash TEXT,
+            answers TEXT NOT NULL DEFAULT '{}',
+            updated TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE responses (
+            id TEXT PRIMARY KEY,
+            survey TEXT NOT NULL,
+            round TEXT NOT NULL,
+            group_id TEXT,
+            lang TEXT NOT NULL,
+            submitted TEXT NOT NULL,
+            source TEXT NOT NULL,
+            answers TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX responses_by_survey ON responses (survey, round, group_id);
+        CREATE TABLE codes (
+            hash TEXT PRIMARY KEY,
+            survey TEXT NOT NULL,
+            group_id TEXT,
+            issued TEXT NOT NULL,
+            used INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID;
+        CREATE INDEX codes_by_survey ON codes (survey, group_id);
+        """
+    )
+
+
+class CodeRefused(Exception):
+    """An invitation code that is unknown or already used."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # "unknown" | "used"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Answers given so far by one respondent, kept between pages and visits."""
+
+    key: str
+    survey: str
+    state: str
+    group: str | None
+    code_hash: str | None
+    answers: dict[str, Any]
+
+    @property
+    def submitted(self) -> bool:
+        return self.state == "submitted"
+
+
+@dataclass(frozen=True)
+class Response:
+    id: str
+    survey: str
+    round: str
+    group: str | None
+    lang: str
+    submitted: str
+    source: str
+    answers: dict[str, Any]
+
+
+def connect(path: Path | str) -> Database:
+    """Open the database file, creating it and its schema when needed."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    db = Database(conn)
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+    if migrations.pending(db):
+        with write(db):
+            migrations.apply(db)
+    return db
+
+
+@contextmanager
+def write(db: Database) -> Iterator[Database]:
+    """A write transaction that waits its turn (``BEGIN IMMEDIATE``) and commits or rolls back."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def today() -> str:
+    return date.today().isoformat()
+
+
+# -- drafts -------------------------------------------------------------------
+
+
+def get_draft(db: Database, key: str | None) -> Draft | None:
+    if not key:
+        return None
+    row = db.execute("SELECT * FROM drafts WHERE key = ?", [key]).fetchone()
+    if row is None:
+        return None
+    key, survey, state, group, code_hash, answers, _ = row
+    return Draft(key, survey, state, group, code_hash, json.loads(answers))
+
+
+def save_draft(db: Database, key: str, survey: str, answers: dict, group: str | None, code_hash: str | None) -> None:
+    """Create or replace an open draft; a submitted draft is never reopened."""
+    with write(db):
+        db.execute(
+            """
+            INSERT INTO drafts (key, survey, group_id, code_hash, answers, updated) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (key) DO UPDATE SET group_id = excluded.group_id, code_hash = excluded.code_hash,
+                answers = excluded.answers, updated = excluded.updated
+            WHERE state = 'open'
+            """,
+            [key, survey, group, code_hash, _dump(answers), today()],
+        )
+
+
+def delete_old_drafts(db: Database, before: str) -> int:
+    with write(db):
+        return db.execute("DELETE FROM drafts WHERE updated < ?", [before]).rowcount
+
+
+# -- responses ----------------------------------------------------------------
+
+
+def submit_draft(db: Database, key: str, survey_round: str, lang: str, group: str | None, answers: dict) -> bool:
+    """Turn an open draft into a response, once: False if it was submitted already.
+
+    The draft key is the submission key: a double click, a reload or a retry
+    after a lost acknowledgement finds the draft submitted and stores nothing.
+    Raises CodeRefused (storing nothing) if the draft's invitation code has
+    been used meanwhile.
+    """
+    with write(db):
+        draft = get_draft(db, key)
+        if draft is None or draft.submitted:
+            return False
+        if draft.code_hash is not None:
+            used = db.execute(
+                "UPDATE codes SET used = 1 WHERE hash = ? AND survey = ? AND used = 0", [draft.code_hash, draft.survey]
+            )
+            if used.rowcount != 1:
+                raise CodeRefused("used")
+        _insert_response(db, draft.survey, survey_round, group, lang, "web", answers)
+        db.execute(
+            "UPDATE drafts SET state = 'submitted', answers = '{}', group_id = NULL, code_hash = NULL, updated = ?"
+            " WHERE key = ?",
+            [today(), key],
+        )
+    return True
+
+
+def import_responses(db: Database, survey: str, lang: str, rows: list[tuple[str, str | None, dict]]) -> int:
+    """Store (round, group, answers) rows all together, or none if anything fails."""
+    with write(db):
+        for survey_round, group, answers in rows:
+            _insert_response(db, survey, survey_round, group, lang, "import", answers)
+    return len(rows)
+
+
+def _insert_response(
+    db: Database, survey: str, survey_round: str, group: str | None, lang: str, source: str, answers: dict
+) -> None:
+    db.execute(
+        "INSERT INTO responses (id, survey, round, group_id, lang, submitted, source, answers)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [new_key(), survey, survey_round, group, lang, today(), source, _dump(answers)],
+    )
+
+
+def iter_responses(db: Database, survey: str) -> Iterator[Response]:
+    """Every response to ``survey``, ordered by round, then day, then random id."""
+    cursor = db.execute(
+        "SELECT id, survey, round, group_id, lang, submitted, source, answers FROM responses"
+        " WHERE survey = ? ORDER BY round, submitted, id",
+        [survey],
+    )
+    for row in cursor:
+        yield Response(*row[:7], json.loads(row[7]))
+
+
+def count_responses(db: Database, survey: str) -> int:
+    return db.execute("SELECT count(*) FROM responses WHERE survey = ?", [survey]).fetchone()[0]
+
+
+# -- invitation codes -----------------------------------------------------------
+
+
+def hash_code(code: str) -> str:
+    """Codes are stored hashed: a copy of the database does not reveal unused codes."""
+    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+
+
+def normalise_code(code: str) -> str:
+    """What people type from a slip may have any case, spaces or dashes."""
+    return "".join(ch for ch in code.upper() if ch in CODE_ALPHABET)
+
+
+def issue_codes(db: Database, survey: str, group: str | None, count: int) -> list[str]:
+    codes = []
+    with write(db):
+        while len(codes) < count:
+            raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO codes (hash, survey, group_id, issued) VALUES (?, ?, ?, ?)",
+                [hash_code(raw), survey, group, today()],
+            ).rowcount
+            if inserted:
+                codes.append(f"{raw[:5]}-{raw[5:]}")
+    return codes
+
+
+def check_code(db: Database, survey: str, code: str) -> tuple[str, str | None]:
+    """The code's hash and group if it may be used now; raise CodeRefused otherwise."""
+    code_hash = hash_code(code)
+    row = db.execute("SELECT group_id, used FROM codes WHERE hash = ? AND survey = ?", [code_hash, survey]).fetchone()
+    if row is None:
+        raise CodeRefused("unknown")
+    if row[1]:
+        raise CodeRefused("used")
+    return code_hash, row[0]
+
+
+def code_group(db: Database, code_hash: str) -> str | None:
+    row = db.execute("SELECT group_id FROM codes WHERE hash = ?", [code_hash]).fetchone()
+    return row[0] if row else None
+
+
+def _dump(answers: dict) -> str:
+    return json.dumps(answers, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

@@ -1,0 +1,53 @@
+"""The surveys folder: every survey file in it, checked together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .loader import Problem
+from .loader import SurveyInvalid
+from .loader import read_survey
+from .model import Survey
+
+SURVEY_SUFFIXES = (".yaml", ".yml")
+
+
+def survey_files(paths: list[Path]) -> list[Path]:
+    """Expand folders into their survey files, sorted; keep files as given."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix in SURVEY_SUFFIXES and p.is_file()))
+        else:
+            files.append(path)
+    return files
+
+
+def check_files(paths: list[Path]) -> tuple[list[Survey], list[Problem]]:
+    """Read every file; return the valid surveys and all problems (duplicate ids included)."""
+    surveys: list[Survey] = []
+    problems: list[Problem] = []
+    first_file: dict[str, Path] = {}
+    for path in survey_files(paths):
+        survey, found = read_survey(path)
+        problems.extend(found)
+        if survey is None:
+            continue
+        if survey.id in first_file:
+            problems.append(
+                Problem(str(path), 1, f"survey id '{survey.id}' is already used by {first_file[survey.id]}")
+            )
+            continue
+        first_file[survey.id] = path
+        surveys.append(survey)
+    return surveys, problems
+
+
+def load_catalog(folder: Path) -> dict[str, Survey]:
+    """All surveys of ``folder`` by id; raise SurveyInvalid if any file has a problem."""
+    if not folder.is_dir():
+        raise SurveyInvalid([Problem(str(folder), 1, "the surveys folder does not exist")])
+    surveys, problems = check_files([folder])
+    if problems:
+        raise SurveyInvalid(problems)
+    return {survey.id: survey for survey in surveys}

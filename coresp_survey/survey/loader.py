@@ -1,0 +1,709 @@
+"""Survey files to ``Survey`` objects, with every problem named by file and line.
+
+The reader walks the YAML once, in file order, and collects problems instead of
+stopping at the first: an author fixing a file wants the whole list.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from . import conditions
+from .builtins import SCALES
+from .builtins import SPIRAL_FAMILIES
+from .located import LocatedDict
+from .located import LocatedList
+from .located import YamlError
+from .located import load_located
+from .model import ACCESS_MODES
+from .model import DEFAULT_MAX_LENGTH
+from .model import OTHER_SUFFIX
+from .model import OTHER_VALUE
+from .model import QUESTION_TYPES
+from .model import RESERVED_IDS
+from .model import SUPPORTED_LANGUAGES
+from .model import Choice
+from .model import Family
+from .model import Group
+from .model import Indicator
+from .model import Question
+from .model import Scale
+from .model import Section
+from .model import Survey
+from .model import Text
+
+SURVEY_ID = re.compile(r"[a-z0-9-]+")
+ID = re.compile(r"[a-z][a-z0-9_]*")
+FAMILY_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+CHOICE_VALUE = re.compile(r"[a-z0-9_-]+")
+ROUND = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}")
+MAX_ID_LENGTH = 64
+MAX_TEXT_LENGTH = 20_000
+MAX_LENGTH_CAP = 20_000
+
+SURVEY_KEYS = (
+    "id", "round", "languages", "title", "intro", "thanks", "opens", "closes", "access",
+    "groups", "publish", "families", "scales", "sections", "indicators",
+)  # fmt: skip
+GROUP_KEYS = ("id", "label", "size")
+FAMILY_KEYS = ("id", "label")
+PUBLISH_KEYS = ("min_group_size",)
+SECTION_KEYS = ("id", "title", "show_if", "questions")
+CHOICE_KEYS = ("value", "label")
+INDICATOR_KEYS = ("id", "question", "family", "label", "good_from")
+COMMON_QUESTION_KEYS = ("id", "type", "label", "help", "required", "show_if")
+QUESTION_KEYS = {
+    "single": ("choices", "other"),
+    "multiple": ("choices", "other", "min", "max"),
+    "scale": ("scale", "choices"),
+    "text": ("max_length",),
+    "long_text": ("max_length",),
+    "number": ("min", "max", "integer"),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a survey file, printed as ``PATH:LINE: message``."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class SurveyInvalid(Exception):
+    """One or more survey files have problems; ``problems`` lists them all."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def load_survey(path: Path) -> Survey:
+    """Read and check one survey file; raise SurveyInvalid listing every problem."""
+    survey, problems = read_survey(path)
+    if problems:
+        raise SurveyInvalid(problems)
+    assert survey is not None
+    return survey
+
+
+def read_survey(path: Path) -> tuple[Survey | None, list[Problem]]:
+    """Read one survey file: the survey when it is valid, and the problems found."""
+    shown = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        return None, [Problem(shown, 1, f"the file is not UTF-8 text ({error.reason} at byte {error.start})")]
+    except OSError as error:
+        return None, [Problem(shown, 1, f"cannot read the file: {error.strerror or error}")]
+    return parse_survey(text, shown, path)
+
+
+def parse_survey(text: str, shown_path: str, path: Path | None = None) -> tuple[Survey | None, list[Problem]]:
+    """Check survey ``text``; ``shown_path`` is the name used in problems."""
+    try:
+        document = load_located(text)
+    except YamlError as error:
+        return None, [Problem(shown_path, error.line, error.message)]
+    reader = _Reader(shown_path)
+    survey = reader.survey(document, path)
+    problems = sorted(reader.problems, key=lambda p: p.line)
+    return (None if problems else survey), problems
+
+
+class _Reader:
+    """Walks one document; each method reads one part and returns its model or None."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+        self.languages: tuple[str, ...] = SUPPORTED_LANGUAGES
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message))
+
+    # -- generic pieces -------------------------------------------------
+
+    def mapping(self, value: Any, line: int, what: str) -> LocatedDict | None:
+        if isinstance(value, LocatedDict):
+            for key, key_line in value.duplicate_keys:
+                self.problem(key_line, f"'{key}' appears twice in this {what}")
+            return value
+        self.problem(line, f"{what} must be a mapping of keys, not {_kind(value)}")
+        return None
+
+    def sequence(self, value: Any, line: int, what: str, allow_empty: bool = False) -> LocatedList | None:
+        if not isinstance(value, LocatedList):
+            self.problem(line, f"{what} must be a list, not {_kind(value)}")
+            return None
+        if not value and not allow_empty:
+            self.problem(line, f"{what} must not be empty")
+            return None
+        return value
+
+    def keys(self, data: LocatedDict, allowed: tuple[str, ...], required: tuple[str, ...], what: str) -> None:
+        for key in data:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), allowed, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else f" (allowed: {', '.join(allowed)})"
+                self.problem(data.line_of(key), f"unknown key '{key}' in {what}{hint}")
+        for key in required:
+            if key not in data:
+                self.problem(data.line, f"{what} needs '{key}'")
+
+    def identifier(self, data: LocatedDict, key: str, pattern: re.Pattern, what: str) -> str | None:
+        if key not in data:
+            return None
+        value = data[key]
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            self.problem(data.line_of(key), f"{what} must be a plain identifier, not {_kind(value)}")
+            return None
+        value = str(value)
+        if len(value) > MAX_ID_LENGTH or not pattern.fullmatch(value):
+            self.problem(
+                data.line_of(key),
+                f"{what} '{_short(value)}' must match {pattern.pattern} (at most {MAX_ID_LENGTH} characters)",
+            )
+            return None
+        return value
+
+    def text(self, data: LocatedDict, key: str, what: str, required: bool = False) -> Text | None:
+        if key not in data:
+            if required:
+                self.problem(data.line, f"{what} needs '{key}'")
+            return None
+        value, line = data[key], data.line_of(key)
+        languages = ", ".join(self.languages)
+        if not isinstance(value, LocatedDict):
+            self.problem(line, f'\'{key}\' must give a text for each language ({languages}), e.g. {{fr: "…", en: "…"}}')
+            return None
+        ok = True
+        for lang in value:
+            if lang not in self.languages:
+                self.problem(
+                    value.line_of(lang),
+                    f"'{key}' has a text in '{lang}', which is not one of the survey's languages ({languages})",
+                )
+                ok = False
+        for lang in self.languages:
+            if lang not in value:
+                self.problem(line, f"'{key}' is missing its '{lang}' translation")
+                ok = False
+            elif not isinstance(value[lang], str) or not value[lang].strip():
+                self.problem(value.line_of(lang), f"'{key}' in '{lang}' must be a non-empty text")
+                ok = False
+            elif len(value[lang]) > MAX_TEXT_LENGTH:
+                self.problem(value.line_of(lang), f"'{key}' in '{lang}' is longer than {MAX_TEXT_LENGTH:,} characters")
+                ok = False
+        return Text({lang: value[lang].strip() for lang in self.languages}) if ok else None
+
+    def boolean(self, data: LocatedDict, key: str, default: bool = False) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self.problem(data.line_of(key), f"'{key}' must be true or false")
+            return default
+        return value
+
+    def integer(
+        self, data: LocatedDict, key: str, minimum: int | None = None, maximum: int | None = None
+    ) -> int | None:
+        if key not in data:
+            return None
+        value = data[key]
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem(data.line_of(key), f"'{key}' must be a whole number, not {_kind(value)}")
+            return None
+        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+            bounds = f"from {minimum}" + (f" to {maximum}" if maximum is not None else " up")
+            self.problem(data.line_of(key), f"'{key}' must be a whole number {bounds}")
+            return None
+        return value
+
+    def number(self, data: LocatedDict, key: str) -> float | int | None:
+        if key not in data:
+            return None
+        value = data[key]
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or value != value
+            or abs(value) == float("inf")
+        ):
+            self.problem(data.line_of(key), f"'{key}' must be a number, not {_kind(value)}")
+            return None
+        return value
+
+    def day(self, data: LocatedDict, key: str) -> date | None:
+        if key not in data:
+            return None
+        value = data[key]
+        if isinstance(value, str):
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                pass
+        if not isinstance(value, date) or hasattr(value, "hour"):
+            self.problem(data.line_of(key), f"'{key}' must be a date written YYYY-MM-DD")
+            return None
+        return value
+
+    def condition(self, data: LocatedDict, known: dict[str, conditions.NameInfo]) -> conditions.Condition | None:
+        if "show_if" not in data:
+            return None
+        source, line = data["show_if"], data.line_of("show_if")
+        if not isinstance(source, str):
+            self.problem(line, f"show_if must be an expression in quotes, not {_kind(source)}")
+            return None
+        try:
+            condition = conditions.parse(source)
+        except conditions.ConditionError as error:
+            self.problem(line, f"show_if: {_with_column(error)}")
+            return None
+        errors = condition.check(known)
+        for error in errors:
+            self.problem(line, f"show_if: {_with_column(error)}")
+        return None if errors else condition
+
+    def unique(self, items: list[tuple[str | None, int]], what: str) -> None:
+        seen: dict[str, int] = {}
+        for item_id, line in items:
+            if item_id is None:
+                continue
+            if item_id in seen:
+                self.problem(line, f"duplicate {what} '{item_id}' (first at line {seen[item_id]})")
+            else:
+                seen[item_id] = line
+
+    def each_mapping(self, items: LocatedList, what: str, read: Callable[[LocatedDict], Any]) -> list:
+        results = []
+        for index, item in enumerate(items):
+            data = self.mapping(item, items.line_of(index), what)
+            if data is not None:
+                results.append(read(data))
+        return results
+
+    # -- the survey ---------------------------------------------------------
+
+    def survey(self, data: LocatedDict, path: Path | None) -> Survey | None:
+        for key, line in data.duplicate_keys:
+            self.problem(line, f"'{key}' appears twice in the survey")
+        self.keys(data, SURVEY_KEYS, ("id", "languages", "title", "sections"), "the survey")
+        survey_id = self.identifier(data, "id", SURVEY_ID, "the survey id")
+        self.read_languages(data)
+        title = self.text(data, "title", "the survey")
+        intro = self.text(data, "intro", "the survey")
+        thanks = self.text(data, "thanks", "the survey")
+        opens, closes = self.day(data, "opens"), self.day(data, "closes")
+        if opens and closes and closes < opens:
+            self.problem(data.line_of("closes"), f"closes ({closes}) comes before opens ({opens})")
+        access = data.get("access", "public")
+        if access not in ACCESS_MODES:
+            self.problem(
+                data.line_of("access"), f"access must be one of {', '.join(ACCESS_MODES)}, not '{_short(access)}'"
+            )
+        survey_round = self.read_round(data)
+        groups = self.read_groups(data)
+        min_group_size = self.read_publish(data)
+        families = self.read_families(data)
+        scales = self.read_scales(data)
+        sections = self.read_sections(data, groups, scales)
+        indicators = self.read_indicators(data, sections, families)
+        if self.problems or survey_id is None or title is None:
+            return None
+        return Survey(
+            id=survey_id, languages=self.languages, title=title, sections=tuple(sections), round=survey_round,
+            intro=intro, thanks=thanks, opens=opens, closes=closes, access=access, groups=tuple(groups),
+            min_group_size=min_group_size, families=tuple(families), scales=scales,
+            indicators=tuple(indicators), path=path,
+        )  # fmt: skip
+
+    def read_languages(self, data: LocatedDict) -> None:
+        if "languages" not in data:
+            return
+        line = data.line_of("languages")
+        languages = self.sequence(data["languages"], line, "languages")
+        if languages is None:
+            return
+        good = []
+        for index, lang in enumerate(languages):
+            if lang not in SUPPORTED_LANGUAGES:
+                self.problem(
+                    languages.line_of(index),
+                    f"language '{_short(lang)}' is not supported (supported: {', '.join(SUPPORTED_LANGUAGES)})",
+                )
+            elif lang in good:
+                self.problem(languages.line_of(index), f"language '{lang}' is listed twice")
+            else:
+                good.append(lang)
+        if good:
+            self.languages = tuple(good)
+
+    def read_round(self, data: LocatedDict) -> str:
+        value = data.get("round", "1")
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str) or not ROUND.fullmatch(value):
+            self.problem(
+                data.line_of("round"), 'round must be a short name such as "2026" (letters, digits, space . _ -)'
+            )
+            return "1"
+        return value
+
+    def read_groups(self, data: LocatedDict) -> list[Group]:
+        if "groups" not in data:
+            return []
+        items = self.sequence(data["groups"], data.line_of("groups"), "groups")
+        if items is None:
+            return []
+        groups = self.each_mapping(items, "group", self.read_group)
+        self.unique([(g[0], g[1]) for g in groups], "group id")
+        return [g[2] for g in groups if g[2] is not None]
+
+    def read_group(self, data: LocatedDict) -> tuple[str | None, int, Group | None]:
+        self.keys(data, GROUP_KEYS, ("id", "label"), "a group")
+        group_id = self.identifier(data, "id", ID, "a group id")
+        label = self.text(data, "label", "the group")
+        size = self.integer(data, "size", minimum=1)
+        group = Group(group_id, label, size) if group_id and label else None
+        return group_id, data.line_of("id"), group
+
+    def read_publish(self, data: LocatedDict) -> int:
+        if "publish" not in data:
+            return 5
+        publish = self.mapping(data["publish"], data.line_of("publish"), "publish")
+        if publish is None:
+            return 5
+        self.keys(publish, PUBLISH_KEYS, (), "publish")
+        size = self.integer(publish, "min_group_size", minimum=1, maximum=1000)
+        return 5 if size is None else size
+
+    def read_families(self, data: LocatedDict) -> list[Family]:
+        value = data.get("families", "spiral")
+        if value == "spiral":
+            return list(SPIRAL_FAMILIES)
+        items = self.sequence(value, data.line_of("families"), "families")
+        if items is None:
+            self.problem(data.line_of("families"), "families is either spiral or a list of {id, label}")
+            return []
+
+        def read(item: LocatedDict) -> tuple[str | None, int, Family | None]:
+            self.keys(item, FAMILY_KEYS, FAMILY_KEYS, "a family")
+            family_id = self.identifier(item, "id", FAMILY_ID, "a family id")
+            label = self.text(item, "label", "the family")
+            return family_id, item.line_of("id"), Family(family_id, label) if family_id and label else None
+
+        families = self.each_mapping(items, "family", read)
+        self.unique([(f[0], f[1]) for f in families], "family id")
+        return [f[2] for f in families if f[2] is not None]
+
+    def read_scales(self, data: LocatedDict) -> dict[str, Scale]:
+        scales = dict(SCALES)
+        if "scales" not in data:
+            return scales
+        defined = self.mapping(data["scales"], data.line_of("scales"), "scales")
+        for scale_id, levels in (defined or {}).items():
+            line = defined.line_of(scale_id)
+            if not isinstance(scale_id, str) or not ID.fullmatch(scale_id):
+                self.problem(line, f"a scale name '{_short(scale_id)}' must match {ID.pattern}")
+                continue
+            if scale_id in SCALES:
+                self.problem(line, f"scale '{scale_id}' is built in; give your scale another name")
+                continue
+            items = self.sequence(levels, line, f"scale '{scale_id}'")
+            if items is not None:
+                choices = self.read_levels(items, f"scale '{scale_id}'")
+                if choices:
+                    scales[scale_id] = Scale(scale_id, choices)
+        return scales
+
+    def read_levels(self, items: LocatedList, what: str) -> tuple[Choice, ...] | None:
+        """Scale levels: integer values, unique, at least two; returned in increasing order."""
+        levels = self.each_mapping(items, "level", lambda item: self.read_choice(item, integer=True))
+        self.unique([(None if v is None else str(v), line) for v, line, _ in levels], f"level in {what}")
+        if len(items) < 2:
+            self.problem(items.line, f"{what} needs at least two levels")
+            return None
+        good = [choice for _, _, choice in levels if choice is not None]
+        if len(good) != len(items) or len({c.value for c in good}) != len(good):
+            return None
+        return tuple(sorted(good, key=lambda c: c.value))
+
+    def read_choice(self, data: LocatedDict, integer: bool) -> tuple[Any, int, Choice | None]:
+        self.keys(data, CHOICE_KEYS, CHOICE_KEYS, "a choice")
+        value, line = data.get("value"), data.line_of("value")
+        label = self.text(data, "label", "the choice")
+        if "value" not in data:
+            return None, line, None
+        if isinstance(value, bool):
+            self.problem(line, "YAML reads yes/no/on/off as true/false: put the value in quotes")
+            return None, line, None
+        if integer:
+            if not isinstance(value, int):
+                self.problem(line, f"a scale level needs a whole-number value, not {_kind(value)}")
+                return None, line, None
+        else:
+            value = str(value) if isinstance(value, int) else value
+            if not isinstance(value, str) or len(value) > MAX_ID_LENGTH or not CHOICE_VALUE.fullmatch(value):
+                self.problem(line, f"a choice value '{_short(value)}' must match {CHOICE_VALUE.pattern}")
+                return None, line, None
+        return value, line, Choice(value, label) if label else None
+
+    # -- sections and questions -----------------------------------------
+
+    def read_sections(self, data: LocatedDict, groups: list[Group], scales: dict[str, Scale]) -> list[Section]:
+        if "sections" not in data:
+            return []
+        items = self.sequence(data["sections"], data.line_of("sections"), "sections")
+        if items is None:
+            return []
+        known: dict[str, conditions.NameInfo] = {}
+        if groups:
+            known["group"] = conditions.NameInfo("group", frozenset(g.id for g in groups))
+        sections, section_ids, question_ids = [], [], []
+        for index, item in enumerate(items):
+            section_data = self.mapping(item, items.line_of(index), "section")
+            if section_data is None:
+                continue
+            section = self.read_section(section_data, known, scales, question_ids)
+            section_ids.append(
+                (
+                    section_data.get("id") if isinstance(section_data.get("id"), str) else None,
+                    section_data.line_of("id"),
+                )
+            )
+            if section is not None:
+                sections.append(section)
+        self.unique(section_ids, "section id")
+        self.unique(question_ids, "question id")
+        return sections
+
+    def read_section(
+        self, data: LocatedDict, known: dict, scales: dict[str, Scale], question_ids: list
+    ) -> Section | None:
+        self.keys(data, SECTION_KEYS, ("id", "title", "questions"), "a section")
+        section_id = self.identifier(data, "id", ID, "a section id")
+        title = self.text(data, "title", "the section")
+        show_if = self.condition(data, dict(known))
+        questions = []
+        if "questions" in data:
+            items = self.sequence(data["questions"], data.line_of("questions"), "questions")
+            for index, item in enumerate(items or []):
+                question_data = self.mapping(item, items.line_of(index), "question")
+                if question_data is None:
+                    continue
+                question = self.read_question(question_data, known, scales)
+                raw_id = question_data.get("id")
+                question_ids.append((raw_id if isinstance(raw_id, str) else None, question_data.line_of("id")))
+                if question is not None:
+                    questions.append(question)
+                    known[question.id] = _name_info(question)
+        if section_id and title:
+            return Section(section_id, title, tuple(questions), show_if=show_if)
+        return None
+
+    def read_question(self, data: LocatedDict, known: dict, scales: dict[str, Scale]) -> Question | None:
+        question_type = data.get("type")
+        if "type" not in data:
+            self.problem(data.line, "a question needs 'type' (one of: " + ", ".join(QUESTION_TYPES) + ")")
+        elif question_type not in QUESTION_TYPES:
+            close = difflib.get_close_matches(str(question_type), QUESTION_TYPES, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(QUESTION_TYPES)
+            self.problem(data.line_of("type"), f"unknown question type '{_short(question_type)}' ({hint})")
+        allowed = COMMON_QUESTION_KEYS + QUESTION_KEYS.get(question_type, ())
+        if question_type in QUESTION_TYPES:
+            self.keys(data, allowed, ("id", "label"), f"a {question_type} question")
+        else:
+            self.keys(
+                data,
+                COMMON_QUESTION_KEYS + tuple(k for ks in QUESTION_KEYS.values() for k in ks),
+                ("id", "label"),
+                "a question",
+            )
+        question_id = self.question_id(data)
+        label = self.text(data, "label", "the question")
+        help_text = self.text(data, "help", "the question")
+        required = self.boolean(data, "required")
+        show_if = self.condition(data, known)
+        if question_type not in QUESTION_TYPES:
+            return None
+        details = getattr(self, f"details_{question_type}")(data, scales)
+        if question_id is None or label is None or details is None:
+            return None
+        return Question(
+            id=question_id, type=question_type, label=label, help=help_text, required=required,
+            show_if=show_if, line=data.line, **details,
+        )  # fmt: skip
+
+    def question_id(self, data: LocatedDict) -> str | None:
+        question_id = self.identifier(data, "id", ID, "a question id")
+        if question_id in RESERVED_IDS:
+            self.problem(data.line_of("id"), f"'{question_id}' is reserved; name the question otherwise")
+            return None
+        if question_id and question_id.endswith(OTHER_SUFFIX):
+            self.problem(
+                data.line_of("id"), f"a question id may not end in '{OTHER_SUFFIX}' (kept for the \"Other\" text)"
+            )
+            return None
+        return question_id
+
+    def choices(self, data: LocatedDict, integer: bool, other: bool) -> tuple[Choice, ...] | None:
+        if "choices" not in data:
+            self.problem(data.line, "this question needs 'choices'")
+            return None
+        items = self.sequence(data["choices"], data.line_of("choices"), "choices")
+        if items is None:
+            return None
+        if integer:
+            return self.read_levels(items, "the choices")
+        read = self.each_mapping(items, "choice", lambda item: self.read_choice(item, integer=False))
+        self.unique([(v, line) for v, line, _ in read], "choice value")
+        for value, line, _ in read:
+            if other and value == OTHER_VALUE:
+                self.problem(line, f"the value '{OTHER_VALUE}' is kept for the choice that other: true adds")
+        if len(items) + (1 if other else 0) < 2:
+            self.problem(items.line, "a choice question needs at least two choices")
+        choices = tuple(choice for _, _, choice in read if choice is not None)
+        return choices if len(choices) == len(items) else None
+
+    def details_single(self, data: LocatedDict, scales: dict) -> dict | None:
+        other = self.boolean(data, "other")
+        choices = self.choices(data, integer=False, other=other)
+        return None if choices is None else {"choices": choices, "other": other}
+
+    def details_multiple(self, data: LocatedDict, scales: dict) -> dict | None:
+        details = self.details_single(data, scales)
+        count = len(details["choices"]) + details["other"] if details else None
+        low = self.integer(data, "min", minimum=0, maximum=count)
+        high = self.integer(data, "max", minimum=1, maximum=count)
+        if low is not None and high is not None and low > high:
+            self.problem(data.line_of("min"), f"min ({low}) is larger than max ({high})")
+            return None
+        return None if details is None else {**details, "min": low, "max": high}
+
+    def details_scale(self, data: LocatedDict, scales: dict) -> dict | None:
+        if ("scale" in data) == ("choices" in data):
+            self.problem(data.line, "a scale question needs either 'scale' (a scale's name) or 'choices', not both")
+            return None
+        if "choices" in data:
+            levels = self.choices(data, integer=True, other=False)
+            return None if levels is None else {"choices": levels}
+        name = data["scale"]
+        if name not in scales:
+            names = [str(n) for n in scales]
+            close = difflib.get_close_matches(str(name), names, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(names)
+            self.problem(data.line_of("scale"), f"unknown scale '{_short(name)}' ({hint})")
+            return None
+        return {"scale": name, "choices": scales[name].levels}
+
+    def details_text(self, data: LocatedDict, scales: dict) -> dict | None:
+        default = DEFAULT_MAX_LENGTH[data["type"]]
+        length = self.integer(data, "max_length", minimum=1, maximum=MAX_LENGTH_CAP)
+        return {"max_length": default if length is None else length}
+
+    details_long_text = details_text
+
+    def details_number(self, data: LocatedDict, scales: dict) -> dict | None:
+        integer = self.boolean(data, "integer")
+        low, high = self.number(data, "min"), self.number(data, "max")
+        if low is not None and high is not None and low > high:
+            self.problem(data.line_of("min"), f"min ({low}) is larger than max ({high})")
+            return None
+        return {"integer": integer, "min": low, "max": high}
+
+    # -- indicators -------------------------------------------------------
+
+    def read_indicators(self, data: LocatedDict, sections: list[Section], families: list[Family]) -> list[Indicator]:
+        if "indicators" not in data:
+            return []
+        items = self.sequence(data["indicators"], data.line_of("indicators"), "indicators", allow_empty=True)
+        if items is None:
+            return []
+        questions = {q.id: q for s in sections for q in s.questions}
+        family_ids = [f.id for f in families]
+        read = self.each_mapping(items, "indicator", lambda item: self.read_indicator(item, questions, family_ids))
+        self.unique([(i[0], i[1]) for i in read], "indicator id")
+        return [i[2] for i in read if i[2] is not None]
+
+    def read_indicator(self, data: LocatedDict, questions: dict[str, Question], family_ids: list[str]) -> tuple:
+        self.keys(data, INDICATOR_KEYS, ("id", "question", "family", "label"), "an indicator")
+        indicator_id = self.identifier(data, "id", ID, "an indicator id")
+        label = self.text(data, "label", "the indicator")
+        question = self.indicator_question(data, questions)
+        family = data.get("family")
+        if "family" in data and family not in family_ids:
+            close = difflib.get_close_matches(str(family), family_ids, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(family_ids)
+            self.problem(data.line_of("family"), f"unknown family '{_short(family)}' ({hint})")
+            family = None
+        good_from = self.good_from(data, question)
+        ready = indicator_id and label and question and family and good_from is not None
+        indicator = Indicator(indicator_id, question.id, family, label, good_from) if ready else None
+        return indicator_id, data.line_of("id"), indicator
+
+    def indicator_question(self, data: LocatedDict, questions: dict[str, Question]) -> Question | None:
+        if "question" not in data:
+            return None
+        name = data["question"]
+        question = questions.get(name) if isinstance(name, str) else None
+        if question is None:
+            close = difflib.get_close_matches(str(name), list(questions), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            self.problem(data.line_of("question"), f"unknown question '{_short(name)}'{hint}")
+            return None
+        if question.type != "scale":
+            self.problem(data.line_of("question"), f"an indicator needs a scale question; '{name}' is {question.type}")
+            return None
+        return question
+
+    def good_from(self, data: LocatedDict, question: Question | None) -> int | None:
+        levels = [c.value for c in question.choices] if question else []
+        if "good_from" not in data:
+            return levels[-2] if len(levels) >= 2 else None
+        value = self.integer(data, "good_from")
+        if value is not None and levels and value not in levels:
+            self.problem(
+                data.line_of("good_from"),
+                f"good_from must be one of the scale's levels ({', '.join(map(str, levels))})",
+            )
+            return None
+        return value
+
+
+def _name_info(question: Question) -> conditions.NameInfo:
+    return conditions.NameInfo(question.type, frozenset(question.values) if question.choices else None)
+
+
+def _with_column(error: conditions.ConditionError) -> str:
+    return f"{error.message} (column {error.column})" if error.column else error.message
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, date):
+        return f"the date {value}"
+    return f"'{_short(value)}'"
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,164 @@
+"""The survey as typed data: what a survey file means once it has been checked.
+
+Everything downstream (forms, storage, indicators, the site) reads these
+objects, never the YAML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .conditions import Condition
+
+QUESTION_TYPES = ("single", "multiple", "scale", "text", "long_text", "number")
+CHOICE_TYPES = ("single", "multiple")
+OPEN_TYPES = ("text", "long_text")
+OTHER_VALUE = "other"
+"""The value of the "Other" choice added by ``other: true``."""
+OTHER_SUFFIX = "_other"
+RESERVED_IDS = ("group", "code", "csrf_token")
+ACCESS_MODES = ("public", "code")
+DEFAULT_MAX_LENGTH = {"text": 200, "long_text": 4000}
+SUPPORTED_LANGUAGES = ("fr", "en")
+"""Languages the interface is translated into; a survey may use any of them."""
+
+
+class Text(dict):
+    """A user-visible text in each of the survey's languages: ``{"fr": …, "en": …}``."""
+
+    def __call__(self, lang: str) -> str:
+        return self.get(lang) or next(iter(self.values()), "")
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str | int
+    label: Text
+
+
+@dataclass(frozen=True)
+class Scale:
+    id: str
+    levels: tuple[Choice, ...]
+
+    @property
+    def lowest(self) -> int:
+        return min(level.value for level in self.levels)
+
+    @property
+    def highest(self) -> int:
+        return max(level.value for level in self.levels)
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    label: Text
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class Family:
+    id: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    type: str
+    label: Text
+    help: Text | None = None
+    required: bool = False
+    show_if: Condition | None = None
+    choices: tuple[Choice, ...] = ()
+    """For single/multiple: the author's choices (not "Other"); for scale: the levels."""
+    scale: str | None = None
+    other: bool = False
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = None
+    integer: bool = False
+    line: int = 0
+
+    @property
+    def other_field(self) -> str:
+        return self.id + OTHER_SUFFIX
+
+    @property
+    def values(self) -> tuple:
+        """Every value an answer may hold (including "other" when offered)."""
+        values = tuple(choice.value for choice in self.choices)
+        return values + (OTHER_VALUE,) if self.other else values
+
+    @property
+    def is_open(self) -> bool:
+        return self.type in OPEN_TYPES
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: Text
+    questions: tuple[Question, ...]
+    intro: Text | None = None
+    show_if: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    question: str
+    family: str
+    label: Text
+    good_from: int
+
+
+@dataclass(frozen=True)
+class Survey:
+    id: str
+    languages: tuple[str, ...]
+    title: Text
+    sections: tuple[Section, ...]
+    round: str = "1"
+    intro: Text | None = None
+    thanks: Text | None = None
+    opens: date | None = None
+    closes: date | None = None
+    access: str = "public"
+    groups: tuple[Group, ...] = ()
+    min_group_size: int = 5
+    families: tuple[Family, ...] = ()
+    scales: dict[str, Scale] = field(default_factory=dict)
+    indicators: tuple[Indicator, ...] = ()
+    path: Path | None = None
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    @cached_property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for section in self.sections for q in section.questions)
+
+    def question(self, question_id: str) -> Question:
+        return self._questions_by_id[question_id]
+
+    @cached_property
+    def _questions_by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
+
+    def group(self, group_id: str | None) -> Group | None:
+        return next((g for g in self.groups if g.id == group_id), None)
+
+    def family(self, family_id: str) -> Family | None:
+        return next((f for f in self.families if f.id == family_id), None)
+
+    def is_open_on(self, day: date) -> bool:
+        return (self.opens is None or day >= self.opens) and (self.closes is None or day <= self.closes)

@@ -1,0 +1,65 @@
+"""Fixtures: a fresh app on a real SQLite file per test, its client and CLI runner."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from coresp_survey import create_app
+from coresp_survey import storage
+
+HERE = Path(__file__).parent
+TEST_SURVEYS = HERE / "surveys"
+BUNDLED_SURVEYS = HERE.parent / "surveys"
+
+
+@pytest.fixture
+def surveys_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "surveys"
+    shutil.copytree(TEST_SURVEYS, folder)
+    return folder
+
+
+@pytest.fixture
+def app(tmp_path: Path, surveys_dir: Path):
+    return create_app({"SURVEYS_DIR": surveys_dir, "DATABASE": tmp_path / "db" / "responses.db", "SECRET_KEY": "test"})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def db(app):
+    database = storage.connect(app.config["DATABASE"])
+    yield database
+    database.close()
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class Respondent:
+    """A browser answering: fetches a page, then posts it with its CSRF token."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+
+    def token(self, url: str) -> str:
+        page = self.client.get(url)
+        match = CSRF.search(page.text)
+        assert match, f"no CSRF token on {url} ({page.status_code})"
+        return match.group(1)
+
+    def post(self, url: str, data: dict, nav: str = "next"):
+        fields = {"csrf_token": self.token(url), "_nav": nav, **data}
+        return self.client.post(url, data=fields)
+
+
+@pytest.fixture
+def respondent(client) -> Respondent:
+    return Respondent(client)

@@ -1,0 +1,189 @@
+"""The respondent's way through a survey, over HTTP, on a real database."""
+
+from __future__ import annotations
+
+from coresp_survey import storage
+
+
+def responses(db, survey="mini"):
+    return list(storage.iter_responses(db, survey))
+
+
+def test_root_sends_to_the_browser_language(client):
+    assert client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}).location == "/en/"
+    assert client.get("/", headers={"Accept-Language": "fr-FR"}).location == "/fr/"
+    assert client.get("/").location == "/fr/"
+
+
+def test_survey_list_shows_open_surveys_in_the_language(client):
+    page = client.get("/en/")
+    assert page.status_code == 200
+    assert "Mini survey" in page.text
+    assert 'lang="en"' in page.text
+    assert 'hreflang="fr" href="/fr/"' in page.text
+
+
+def test_unknown_language_and_survey_are_404_pages(client):
+    for url in ["/de/", "/en/nope/", "/en/mini/page/nope/"]:
+        page = client.get(url)
+        assert page.status_code == 404, url
+        assert "Page not found" in page.text or "Page introuvable" in page.text
+
+
+def test_full_answer_stores_one_response_and_thanks_with_303(respondent, db):
+    first = respondent.post("/en/mini/", {"group": "students", "mood": "4", "age": "12"})
+    assert first.status_code == 303
+    assert first.location == "/en/mini/page/second/"
+    second = respondent.post("/en/mini/page/second/", {"transport": ["bus", "bike"], "bus_line": "12"})
+    assert second.location == "/en/mini/page/last/"
+    last = respondent.post("/en/mini/page/last/", {"favourite": "other", "favourite_other": "Music"})
+    assert last.status_code == 303
+    assert last.location == "/en/mini/thanks/"
+    stored = responses(db)
+    assert len(stored) == 1
+    assert stored[0].group == "students"
+    assert stored[0].round == "2026"
+    assert stored[0].answers == {
+        "mood": 4, "age": 12, "transport": ["bus", "bike"], "bus_line": "12",
+        "favourite": "other", "favourite_other": "Music",
+    }  # fmt: skip
+
+
+def test_repeated_final_submit_stores_nothing_more(respondent, db, client):
+    respondent.post("/en/mini/", {"group": "parents", "mood": "3"})
+    token = respondent.token("/en/mini/page/last/")
+    data = {"csrf_token": token, "_nav": "next", "remark": "ok"}
+    assert client.post("/en/mini/page/last/", data=data).status_code == 303
+    again = client.post("/en/mini/page/last/", data=data)
+    assert again.status_code == 200
+    assert len(responses(db)) == 1
+
+
+def test_errors_are_shown_next_to_the_question_keeping_what_was_typed(respondent, db):
+    page = respondent.post("/en/mini/", {"group": "students", "age": "twelve <b>"})
+    assert page.status_code == 200
+    assert "Please answer this question." in page.text
+    assert "Please enter a whole number" in page.text
+    assert 'value="twelve &lt;b&gt;"' in page.text
+    assert 'aria-invalid="true"' in page.text
+    assert responses(db) == []
+
+
+def test_french_errors_in_french(respondent):
+    page = respondent.post("/fr/mini/", {"group": "students"})
+    assert "Merci de répondre à cette question." in page.text
+
+
+def test_hidden_section_is_skipped_and_its_answers_never_stored(respondent, db):
+    respondent.post("/en/mini/", {"group": "students", "mood": "5"})
+    respondent.post("/en/mini/page/second/", {"transport": ["bus"], "bus_line": "3"})
+    # Going back to page one and changing group hides page two.
+    respondent.post("/en/mini/page/second/", {"transport": ["bus"], "bus_line": "3"}, nav="back")
+    changed = respondent.post("/en/mini/", {"group": "parents", "mood": "5"})
+    assert changed.location == "/en/mini/page/last/"
+    respondent.post("/en/mini/page/last/", {})
+    (stored,) = responses(db)
+    assert stored.group == "parents"
+    assert "transport" not in stored.answers and "bus_line" not in stored.answers
+
+
+def test_same_page_condition_is_judged_on_submit(respondent, db):
+    page = respondent.client.get("/en/mini/")
+    assert 'name="why"' in page.text  # shown without JavaScript
+    respondent.post("/en/mini/", {"group": "parents", "mood": "5", "why": "hidden answer"})
+    respondent.post("/en/mini/page/last/", {})
+    (stored,) = responses(db)
+    assert "why" not in stored.answers
+
+
+def test_too_many_choices_and_other_without_text(respondent):
+    respondent.post("/en/mini/", {"group": "students", "mood": "4"})
+    page = respondent.post("/en/mini/page/second/", {"transport": ["bus", "bike", "other"]})
+    assert "Please choose at most 2 options." in page.text
+    page = respondent.post("/en/mini/page/second/", {"transport": ["other"]})
+    assert "Please say what “Other” is." in page.text
+
+
+def test_value_not_among_choices_is_refused(respondent, db):
+    page = respondent.post("/en/mini/", {"group": "students", "mood": "9"})
+    assert "Please choose one of the options." in page.text
+    page = respondent.post("/en/mini/", {"group": "teachers", "mood": "3"})
+    assert "Please say which group you belong to." in page.text
+
+
+def test_answers_survive_going_back_and_a_new_app(respondent, app, tmp_path, surveys_dir):
+    respondent.post("/en/mini/", {"group": "students", "mood": "2", "why": "tired"})
+    back = respondent.client.get("/en/mini/")
+    assert 'value="2" checked' in back.text
+    assert "tired</textarea>" in back.text
+    from coresp_survey import create_app
+
+    restarted = create_app(dict(app.config))
+    restarted_client = restarted.test_client()
+    restarted_client.set_cookie(
+        app.config["SESSION_COOKIE_NAME"], respondent.client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    )
+    assert "tired</textarea>" in restarted_client.get("/en/mini/").text
+
+
+def test_language_switch_keeps_answers(respondent):
+    respondent.post("/en/mini/", {"group": "students", "mood": "4"})
+    switched = respondent.post("/fr/mini/page/second/", {"transport": ["walk"]}, nav="switch")
+    assert switched.location == "/fr/mini/page/second/"
+    page = respondent.client.get("/fr/mini/page/second/")
+    assert 'value="walk" checked' in page.text
+    assert "Deuxième page" in page.text
+    assert 'formaction="/en/mini/page/second/"' in page.text
+    assert '<link rel="alternate" hreflang="en" href="/en/mini/page/second/">' in page.text
+
+
+def test_post_without_csrf_stores_nothing_and_keeps_typed_values(client, db):
+    page = client.post("/en/mini/", data={"group": "students", "mood": "3", "age": "41"})
+    assert page.status_code == 400
+    assert "could not be sent" in page.text
+    assert 'value="41"' in page.text
+    assert responses(db) == []
+    assert db.execute("SELECT count(*) FROM drafts").fetchone()[0] == 0
+
+
+def test_prefilled_group_is_kept_in_session_and_dropped_from_address(client):
+    redirect = client.get("/en/mini/?group=parents")
+    assert redirect.status_code == 303
+    assert redirect.location == "/en/mini/"
+    assert 'value="parents" checked' in client.get("/en/mini/").text
+
+
+def test_only_one_cookie_with_safe_flags(respondent):
+    reply = respondent.post("/en/mini/", {"group": "students", "mood": "4"})
+    cookies = reply.headers.getlist("Set-Cookie")
+    assert len(cookies) == 1
+    assert cookies[0].startswith("coresp_session=")
+    assert "HttpOnly" in cookies[0] and "SameSite=Lax" in cookies[0]
+    assert "Secure" not in cookies[0]
+
+
+def test_session_cookie_is_secure_over_https(app):
+    client = app.test_client()
+    page = client.get("/en/mini/?group=parents", base_url="https://localhost")
+    assert "Secure" in page.headers["Set-Cookie"]
+
+
+def test_security_headers(client):
+    page = client.get("/en/mini/")
+    assert "default-src 'none'" in page.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Referrer-Policy"] == "same-origin"
+    assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_again_starts_a_new_response_on_a_shared_computer(respondent, db):
+    respondent.post("/en/mini/", {"group": "parents", "mood": "3"})
+    respondent.post("/en/mini/page/last/", {})
+    assert "already been sent" in respondent.client.get("/en/mini/").text
+    token = respondent.token("/en/mini/thanks/")
+    assert respondent.client.post("/en/mini/again/", data={"csrf_token": token}).location == "/en/mini/"
+    respondent.post("/en/mini/", {"group": "students", "mood": "1"})
+    respondent.post("/en/mini/page/second/", {})
+    respondent.post("/en/mini/page/last/", {})
+    assert sorted(r.group for r in responses(db)) == ["parents", "students"]
