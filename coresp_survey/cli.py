@@ -138,7 +138,7 @@ def codes(survey_id: str, group_id: str | None, count: int) -> None:
     db = storage.connect(database_path())
     made = storage.issue_codes(db, survey.id, group_id, count)
     exporting.write_csv(
-        [["code", "group"], *([code, group_id or ""] for code in made)], click.get_text_stream("stdout")
+        [["code", "group"], *([code, group_id or ""] for code in made)], sys.stdout
     )
     say(f"{len(made)} code(s) made for {survey.id}{' / ' + group_id if group_id else ''}.")
 
@@ -192,7 +192,7 @@ def export(survey_id: str, file_format: str, out: Path | None) -> None:
     if file_format == "xlsx":
         count = exporting.write_xlsx(table, out, survey.id)
     elif out is None:
-        count = exporting.write_csv(table, click.get_text_stream("stdout"))
+        count = exporting.write_csv(table, sys.stdout)
     else:
         with out.open("w", encoding="utf-8", newline="") as stream:
             count = exporting.write_csv(table, stream)

@@ -31,6 +31,7 @@ from .database import get_db
 from .errors import render_error
 from .i18n import LANGUAGES
 from .i18n import preferred_language
+from .survey.model import Section
 from .survey.model import Survey
 
 bp = Blueprint("respond", __name__)
@@ -145,7 +146,7 @@ def page(survey_id: str, section_id: str | None = None):
         return redirect(url_for(".page", survey_id=survey.id), 303)
     if request.method == "POST":
         return receive_page(survey, respondent, section_id)
-    screen = build_screen(survey, respondent, section_id, respondent.raw)
+    screen = build_screen(survey, respondent, section_id)
     if screen is None:
         return redirect(url_for(".page", survey_id=survey.id), 303)
     if request.args.get("check"):
@@ -165,28 +166,32 @@ def prefill_values(survey: Survey) -> dict[str, str]:
 
 
 def start_fields(survey: Survey, respondent: Respondent) -> tuple[bool, bool]:
-    """Which of group and code the first page asks for."""
+    """Which of group and code the first page asks for.
+
+    Codes are made for one group, so a survey by invitation never asks for
+    the group: it comes with the code.
+    """
     with_code = survey.access == "code" and respondent.code_hash is None
-    with_group = bool(survey.groups) and respondent.code_group is None
+    with_group = bool(survey.groups) and survey.access != "code"
     return with_group, with_code
 
 
-def build_screen(
-    survey: Survey, respondent: Respondent, section_id: str | None, raw: answering.Raw, sent: MultiDict | None = None
-) -> Screen | None:
-    """Walk the survey with ``raw`` answers and pick the page asked for (None if hidden)."""
+def start_form(survey: Survey, respondent: Respondent, data: MultiDict) -> Form | None:
     with_group, with_code = start_fields(survey, respondent)
+    return forms.start_form(survey, g.lang, data, with_group, with_code) if with_group or with_code else None
+
+
+def build_screen(survey: Survey, respondent: Respondent, section_id: str | None, start: Form | None = None) -> Screen | None:
+    """Walk the survey with the respondent's answers and pick the page asked for (None if hidden)."""
     is_first = section_id is None
-    group = respondent.group(survey) if sent is None else _sent_group(survey, respondent, sent)
-    result = answering.walk(survey, g.lang, raw, group, group_on_first_page=is_first and with_group)
+    group_unsettled = is_first and any(start_fields(survey, respondent))
+    result = answering.walk(survey, g.lang, respondent.raw, respondent.group(survey), group_on_first_page=group_unsettled)
     current = result.pages[0] if is_first and result.pages else result.page(section_id or "")
     if current is None or (not is_first and current is result.pages[0]):
         return None
-    start = None
-    if is_first and (with_group or with_code):
-        start_data = sent if sent is not None else _start_data(survey, respondent)
-        start = forms.start_form(survey, g.lang, start_data, with_group, with_code)
-    return Screen(survey, result, current, start, respondent)
+    if is_first and start is None:
+        start = start_form(survey, respondent, _start_data(survey, respondent))
+    return Screen(survey, result, current, start if is_first else None, respondent)
 
 
 def _start_data(survey: Survey, respondent: Respondent) -> MultiDict:
@@ -199,35 +204,39 @@ def _start_data(survey: Survey, respondent: Respondent) -> MultiDict:
     return data
 
 
-def _sent_group(survey: Survey, respondent: Respondent, sent: MultiDict) -> str | None:
-    if respondent.code_group:
-        return respondent.code_group
-    chosen = sent.get("group")
-    return chosen if survey.group(chosen) else None
+def find_section(survey: Survey, section_id: str | None) -> Section:
+    if section_id is None:
+        return survey.sections[0]
+    return next(section for section in survey.sections if section.id == section_id)
+
+
+def take_sent(survey: Survey, respondent: Respondent, section_id: str | None, sent: MultiDict) -> Form | None:
+    """Put what the page sent into the respondent's answers; return the first page's own form."""
+    respondent.raw = answering.merge_page(respondent.raw, find_section(survey, section_id), sent)
+    if section_id is not None:
+        return None
+    start = start_form(survey, respondent, sent)
+    if start is not None and "group" in start:
+        respondent.raw["group"] = sent.getlist("group")[:1]
+    return start
 
 
 def receive_page(survey: Survey, respondent: Respondent, section_id: str | None):
     sent = request.form
-    first = section_id is None
-    section = survey.sections[0] if first else next((s for s in survey.sections if s.id == section_id), None)
-    if section is None:
-        abort(404)
-    with_group, _with_code = start_fields(survey, respondent)
-    respondent.raw = answering.merge_page(respondent.raw, section, sent)
-    if first and with_group:
-        respondent.raw["group"] = sent.getlist("group")[:1]
-    screen = build_screen(survey, respondent, section_id, respondent.raw, sent if first else None)
+    action = sent.get(NAV, "next")
+    start = take_sent(survey, respondent, section_id, sent)
+    start_ok = True
+    if start is not None and action == "next":
+        start_ok = check_start(survey, respondent, start)
+        if start_ok and "code" in start:
+            start = None  # accepted: the page no longer asks for it
+    screen = build_screen(survey, respondent, section_id, start)
     if screen is None:
         return redirect(url_for(".page", survey_id=survey.id), 303)
-    action = sent.get(NAV, "next")
-    if action == "next":
-        ok = answering.validate_page(screen.page)
-        if screen.start is not None:
-            ok = check_start(survey, respondent, screen.start) and ok
+    ok = answering.validate_page(screen.page) and start_ok if action == "next" else True
     save_respondent(survey, respondent)
     if action == "back":
-        previous = screen.result.before(screen.page)
-        return redirect(page_url(survey, previous), 303)
+        return redirect(page_url(survey, screen.result.before(screen.page)), 303)
     if action != "next":  # the language switch: same page, answers kept
         return redirect(page_url(survey, screen.page), 303)
     if not ok:
@@ -248,8 +257,6 @@ def check_start(survey: Survey, respondent: Respondent, start: Form) -> bool:
         except storage.CodeRefused as refused:
             start.code.errors = [code_refusal_message(refused.reason)]
             return False
-        if respondent.code_group:
-            respondent.raw["group"] = [respondent.code_group]
     return ok
 
 
@@ -311,13 +318,10 @@ def csrf_failed(error: CSRFError):
         return render_error(400, csrf_message())
     respondent = load_respondent(survey)
     section_id = values.get("section_id")
-    section = (
-        survey.sections[0] if section_id is None else next((s for s in survey.sections if s.id == section_id), None)
-    )
-    if section is None or respondent.submitted:
+    if respondent.submitted or (section_id is not None and all(s.id != section_id for s in survey.sections)):
         return render_error(400, csrf_message())
-    raw = answering.merge_page(respondent.raw, section, request.form)
-    screen = build_screen(survey, respondent, section_id, raw, request.form if section_id is None else None)
+    start = take_sent(survey, respondent, section_id, request.form)
+    screen = build_screen(survey, respondent, section_id, start)
     if screen is None:
         return render_error(400, csrf_message())
     screen.notice = csrf_message()

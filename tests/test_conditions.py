@@ -82,9 +82,7 @@ def test_names_that_start_with_a_keyword_are_names(source):
     assert parse(source).names() == {source.split()[0]}
 
 
-@pytest.mark.parametrize(
-    "source", ["age\t>=\n18", "  age >= 18  ", "age>=18", "(age>=18)"]
-)
+@pytest.mark.parametrize("source", ["age\t>=\n18", "  age >= 18  ", "age>=18", "(age>=18)"])
 def test_whitespace_between_tokens_is_optional(source):
     assert holds(source, {"age": 18})
 
@@ -206,9 +204,7 @@ def test_answered_is_true_for_any_non_empty_answer(answers, expected):
 
 
 @pytest.mark.parametrize("answers", [{}, {"age": None}, {"age": ""}, {"age": []}])
-@pytest.mark.parametrize(
-    "source", ["age == 18", "age != 18", "age < 18", "18 >= age", "age != limit"]
-)
+@pytest.mark.parametrize("source", ["age == 18", "age != 18", "age < 18", "18 >= age", "age != limit"])
 def test_any_comparison_with_an_unanswered_question_is_false(source, answers):
     assert holds(source, {**answers, "limit": 3}) is False
 
@@ -243,9 +239,7 @@ def test_a_literal_empty_string_is_a_value_not_a_missing_answer():
         ("answered(group)", None, False),
     ],
 )
-def test_group_is_the_respondents_group_and_none_means_unanswered(
-    source, group, expected
-):
+def test_group_is_the_respondents_group_and_none_means_unanswered(source, group, expected):
     assert holds(source, {"group": "parents"}, group) is expected
 
 
@@ -359,9 +353,7 @@ def test_check_reports_unknown_names_with_a_suggestion(source, message, column):
 
 
 def test_check_treats_group_as_unknown_when_the_survey_has_no_groups():
-    assert problems("group == 'x'", {"age": NameInfo("number")}) == [
-        ("unknown name 'group'", 1)
-    ]
+    assert problems("group == 'x'", {"age": NameInfo("number")}) == [("unknown name 'group'", 1)]
 
 
 @pytest.mark.parametrize(
@@ -369,20 +361,17 @@ def test_check_treats_group_as_unknown_when_the_survey_has_no_groups():
     [
         (
             "'bus' in mode",
-            "'in' needs a multiple-choice question, but mode is a single-choice"
-            " question (use mode == 'bus')",
+            "'in' needs a multiple-choice question, but mode is a single-choice question (use mode == 'bus')",
             10,
         ),
         (
             "'x' in group",
-            "'in' needs a multiple-choice question, but group is the respondent"
-            " group (use group == 'x')",
+            "'in' needs a multiple-choice question, but group is the respondent group (use group == 'x')",
             8,
         ),
         (
             "'x' in city",
-            "'in' needs a multiple-choice question, but city is a text question"
-            " (use city == 'x')",
+            "'in' needs a multiple-choice question, but city is a text question (use city == 'x')",
             8,
         ),
         (
@@ -471,9 +460,7 @@ def test_check_rejects_comparing_numbers_with_strings(source, message):
     ],
 )
 def test_check_rejects_ordering_strings(source, column):
-    assert problems(source) == [
-        ("cannot use '" + source.split()[1] + "' on strings; use == or !=", column)
-    ]
+    assert problems(source) == [("cannot use '" + source.split()[1] + "' on strings; use == or !=", column)]
 
 
 @pytest.mark.parametrize(
@@ -521,6 +508,25 @@ def test_check_shows_choices_with_control_characters_on_one_line():
     assert message == "'x' is not a choice of q (choices: a<U+000A>b)"
 
 
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (
+            "'\x1f' in mode",
+            "'in' needs a multiple-choice question, but mode is a single-choice question (use mode == '<U+001F>')",
+        ),
+        (
+            "transport == 'a\nb'",
+            "transport is a multiple-choice question: use 'a<U+000A>b' in transport",
+        ),
+        ("age == '\t'", "cannot compare age (a number question) with string '<U+0009>'"),
+    ],
+)
+def test_check_messages_show_control_characters_as_code_points(source, message):
+    [(found, _)] = problems(source)
+    assert found == message
+
+
 def test_check_skips_choice_and_level_checks_when_values_are_unknown():
     known = {"q": NameInfo("single"), "s": NameInfo("scale"), "n": NameInfo("number")}
     assert problems("q == 'anything' and s == 99 and n == 1.5", known) == []
@@ -543,8 +549,7 @@ def test_check_reports_every_problem_in_source_order():
         ("'taxi' is not a choice of mode (choices: bus, car, walk)", 22),
         ("transport is a multiple-choice question: use 'bus' in transport", 37),
         (
-            "'in' needs a multiple-choice question, but city is a text question"
-            " (use city == 'x')",
+            "'in' needs a multiple-choice question, but city is a text question (use city == 'x')",
             67,
         ),
     ]
@@ -594,14 +599,12 @@ def test_check_returns_condition_errors_that_are_value_errors():
         ),
         (
             "age",
-            "expected a comparison operator (== != < <= > >=) at column 4,"
-            " found end of condition",
+            "expected a comparison operator (== != < <= > >=) at column 4, found end of condition",
             4,
         ),
         (
             "age 18",
-            "expected a comparison operator (== != < <= > >=) at column 5,"
-            " found number 18",
+            "expected a comparison operator (== != < <= > >=) at column 5, found number 18",
             5,
         ),
         (
@@ -612,8 +615,7 @@ def test_check_returns_condition_errors_that_are_value_errors():
         ),
         (
             "age >",
-            "expected a name, string or number after '>' at column 6,"
-            " found end of condition",
+            "expected a name, string or number after '>' at column 6, found end of condition",
             6,
         ),
         (
@@ -629,14 +631,12 @@ def test_check_returns_condition_errors_that_are_value_errors():
         ("city == 'a\\'", "unterminated string starting at column 9", 9),
         (
             "city == 'a\\nb'",
-            "invalid escape '\\n' in string at column 11"
-            " (only \\' and \\\\ are allowed)",
+            "invalid escape '\\n' in string at column 11 (only \\' and \\\\ are allowed)",
             11,
         ),
         (
             "city == 'a\\\tb'",
-            "invalid escape '\\' followed by U+0009 in string at column 11"
-            " (only \\' and \\\\ are allowed)",
+            "invalid escape '\\' followed by U+0009 in string at column 11 (only \\' and \\\\ are allowed)",
             11,
         ),
         ("age > 1.", "expected a digit after '.' at column 9", 9),
@@ -687,8 +687,7 @@ def test_check_returns_condition_errors_that_are_value_errors():
         ),
         (
             "'a\nb' c",
-            "expected a comparison operator (== != < <= > >=) at column 7,"
-            " found name 'c'",
+            "expected a comparison operator (== != < <= > >=) at column 7, found name 'c'",
             7,
         ),
     ],
@@ -714,9 +713,7 @@ def test_empty_or_blank_source_is_an_empty_condition(source):
 
 def test_a_source_longer_than_the_limit_is_refused():
     error = parse_error("age > 1 or " * 100)
-    assert (
-        error.message == f"condition too long (1100 characters, at most {MAX_LENGTH})"
-    )
+    assert error.message == f"condition too long (1100 characters, at most {MAX_LENGTH})"
     assert error.column == MAX_LENGTH + 1
 
 
@@ -729,9 +726,7 @@ def test_a_source_exactly_at_the_length_limit_is_accepted():
 def test_nesting_up_to_the_depth_limit_is_accepted(depth):
     assert holds("(" * depth + "age > 1" + ")" * depth, {"age": 2})
     assert holds("not " * depth + "age > 1", {"age": 2}) is (depth % 2 == 0)
-    assert holds(
-        "not (" * (depth // 2) + "age > 1" + ")" * (depth // 2), {"age": 2}
-    ) is (depth // 2 % 2 == 0)
+    assert holds("not (" * (depth // 2) + "age > 1" + ")" * (depth // 2), {"age": 2}) is (depth // 2 % 2 == 0)
 
 
 @pytest.mark.parametrize(
@@ -744,13 +739,10 @@ def test_nesting_up_to_the_depth_limit_is_accepted(depth):
         ("not (" * 200, 5 * (MAX_DEPTH // 2) + 1),
     ],
 )
-def test_nesting_beyond_the_depth_limit_is_refused_without_recursion_error(
-    source, column
-):
+def test_nesting_beyond_the_depth_limit_is_refused_without_recursion_error(source, column):
     error = parse_error(source)
     assert error.message == (
-        f"too deeply nested at column {column}"
-        f" (at most {MAX_DEPTH} levels of parentheses and 'not')"
+        f"too deeply nested at column {column} (at most {MAX_DEPTH} levels of parentheses and 'not')"
     )
     assert error.column == column
 
@@ -838,9 +830,7 @@ POOL_STRINGS = ["bus", "car", "", "l'isle", "a\\b", "walk"]
 
 names = st.one_of(
     st.sampled_from(POOL_NAMES),
-    st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True).filter(
-        lambda n: n not in KEYWORDS
-    ),
+    st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True).filter(lambda n: n not in KEYWORDS),
 )
 strings = st.one_of(st.sampled_from(POOL_STRINGS), st.text(max_size=6))
 
@@ -849,9 +839,7 @@ strings = st.one_of(st.sampled_from(POOL_STRINGS), st.text(max_size=6))
 def numbers(draw) -> tuple[str, int | float]:
     sign = draw(st.sampled_from(["", "-"]))
     whole = draw(st.integers(0, 10**6))
-    fraction = draw(
-        st.one_of(st.just(""), st.from_regex(r"\.[0-9]{1,4}", fullmatch=True))
-    )
+    fraction = draw(st.one_of(st.just(""), st.from_regex(r"\.[0-9]{1,4}", fullmatch=True)))
     text = f"{sign}{whole}{fraction}"
     return text, float(text) if fraction else int(text)
 
@@ -925,9 +913,7 @@ def tree_names(tree) -> set[str]:
 def is_answered(value: object) -> bool:
     if value is None:
         return False
-    return not (
-        isinstance(value, (str, list, tuple, set, frozenset, dict)) and not value
-    )
+    return not (isinstance(value, (str, list, tuple, set, frozenset, dict)) and not value)
 
 
 def is_number(value: object) -> bool:
@@ -945,9 +931,7 @@ def reference(tree, answers: Mapping[str, object], group: str | None) -> bool:
         (left_kind, _, left), (right_kind, _, right) = tree[1], tree[3]
         left = value(left) if left_kind == "name" else left
         right = value(right) if right_kind == "name" else right
-        if (left_kind == "name" and not is_answered(left)) or (
-            right_kind == "name" and not is_answered(right)
-        ):
+        if (left_kind == "name" and not is_answered(left)) or (right_kind == "name" and not is_answered(right)):
             return False
         if isinstance(left, str) and isinstance(right, str):
             return tree[2] in ("==", "!=") and OPERATORS[tree[2]](left, right)
@@ -978,9 +962,7 @@ answer_values = st.one_of(
     st.floats(),
     st.booleans(),
     st.lists(
-        st.one_of(
-            st.sampled_from(POOL_STRINGS), st.text(max_size=3), st.integers(), st.none()
-        ),
+        st.one_of(st.sampled_from(POOL_STRINGS), st.text(max_size=3), st.integers(), st.none()),
         max_size=4,
     ),
     st.tuples(st.sampled_from(POOL_STRINGS)),
@@ -988,9 +970,7 @@ answer_values = st.one_of(
     st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
     st.builds(object),
 )
-groups = st.one_of(
-    st.none(), st.sampled_from(["parents", "staff", "", "bus"]), st.text(max_size=3)
-)
+groups = st.one_of(st.none(), st.sampled_from(["parents", "staff", "", "bus"]), st.text(max_size=3))
 
 
 @PROPERTY
@@ -1001,9 +981,7 @@ def test_generated_conditions_parse_name_and_evaluate_like_the_reference(tree, d
     condition = parse(source)
     assert condition.names() == tree_names(tree)
     keys = st.sampled_from(sorted(tree_names(tree) | {"unrelated"}))
-    answers = data.draw(
-        st.dictionaries(keys, answer_values, max_size=6), label="answers"
-    )
+    answers = data.draw(st.dictionaries(keys, answer_values, max_size=6), label="answers")
     group = data.draw(groups, label="group")
     result = condition.evaluate(answers, group)
     assert result is reference(tree, answers, group)
@@ -1028,14 +1006,10 @@ name_infos = st.builds(
         st.none(),
         st.frozensets(st.sampled_from(POOL_STRINGS), max_size=4),
         st.frozensets(st.integers(-2, 7), max_size=5),
-        st.frozensets(
-            st.one_of(st.text(max_size=3), st.integers(), st.floats()), max_size=4
-        ),
+        st.frozensets(st.one_of(st.text(max_size=3), st.integers(), st.floats()), max_size=4),
     ),
 )
-knowns = st.dictionaries(
-    st.one_of(st.sampled_from(POOL_NAMES), names), name_infos, max_size=8
-)
+knowns = st.dictionaries(st.one_of(st.sampled_from(POOL_NAMES), names), name_infos, max_size=8)
 
 
 def assert_check_problems_are_well_formed(condition: Condition, known) -> None:
@@ -1044,9 +1018,7 @@ def assert_check_problems_are_well_formed(condition: Condition, known) -> None:
     for problem in found:
         assert isinstance(problem, ConditionError)
         assert problem.message and problem.message.isprintable()
-        assert problem.column is not None and 1 <= problem.column <= len(
-            condition.source
-        )
+        assert problem.column is not None and 1 <= problem.column <= len(condition.source)
 
 
 @st.composite

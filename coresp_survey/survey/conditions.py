@@ -157,9 +157,7 @@ def _tokenize(source: str) -> list[Token]:
             while end < length and source[end] in _NAME_CHARS:
                 end += 1
             word = source[i:end]
-            tokens.append(
-                Token("keyword" if word in KEYWORDS else "name", word, word, column)
-            )
+            tokens.append(Token("keyword" if word in KEYWORDS else "name", word, word, column))
             i = end
         elif char in _DIGITS or (char == "-" and source[i + 1 : i + 2] in _DIGITS):
             token = _read_number(source, i)
@@ -179,17 +177,11 @@ def _tokenize(source: str) -> list[Token]:
             tokens.append(Token("op", char, None, column))
             i += 1
         elif char == "=":
-            raise ConditionError(
-                f"unexpected '=' at column {column} (use '==' to compare)", column
-            )
+            raise ConditionError(f"unexpected '=' at column {column} (use '==' to compare)", column)
         elif char == "!":
-            raise ConditionError(
-                f"unexpected '!' at column {column} (use '!=' or 'not')", column
-            )
+            raise ConditionError(f"unexpected '!' at column {column} (use '!=' or 'not')", column)
         elif char == "-":
-            raise ConditionError(
-                f"expected a digit after '-' at column {column + 1}", column + 1
-            )
+            raise ConditionError(f"expected a digit after '-' at column {column + 1}", column + 1)
         else:
             raise _unexpected_character(char, column)
     tokens.append(Token("end", "", None, length + 1))
@@ -203,16 +195,12 @@ def _read_number(source: str, start: int) -> Token:
         end += 1
     if source[end : end + 1] == ".":
         if source[end + 1 : end + 2] not in _DIGITS:  # also true at the end
-            raise ConditionError(
-                f"expected a digit after '.' at column {end + 2}", end + 2
-            )
+            raise ConditionError(f"expected a digit after '.' at column {end + 2}", end + 2)
         end += 1
         while end < len(source) and source[end] in _DIGITS:
             end += 1
     column = start + 1
-    if end < len(source) and (
-        source[end] in _NAME_CHARS or source[end] in _UPPER or source[end] == "."
-    ):
+    if end < len(source) and (source[end] in _NAME_CHARS or source[end] in _UPPER or source[end] == "."):
         raise ConditionError(f"malformed number at column {column}", column)
     text = source[start:end]
     value: int | float = float(text) if "." in text else int(text)
@@ -234,14 +222,9 @@ def _read_string(source: str, start: int) -> Token:
             if escaped == "":
                 break
             if escaped not in ("'", "\\"):
-                shown = (
-                    f"'\\{escaped}'"
-                    if escaped.isprintable()
-                    else f"'\\' followed by {_show_char(escaped)}"
-                )
+                shown = f"'\\{escaped}'" if escaped.isprintable() else f"'\\' followed by {_show_char(escaped)}"
                 raise ConditionError(
-                    f"invalid escape {shown} in string at column {i + 1}"
-                    " (only \\' and \\\\ are allowed)",
+                    f"invalid escape {shown} in string at column {i + 1} (only \\' and \\\\ are allowed)",
                     i + 1,
                 )
             chars.append(escaped)
@@ -249,9 +232,7 @@ def _read_string(source: str, start: int) -> Token:
         else:
             chars.append(char)
             i += 1
-    raise ConditionError(
-        f"unterminated string starting at column {start + 1}", start + 1
-    )
+    raise ConditionError(f"unterminated string starting at column {start + 1}", start + 1)
 
 
 def _show_char(char: str) -> str:
@@ -265,9 +246,7 @@ def _unexpected_character(char: str, column: int) -> ConditionError:
         hint = " (names are lowercase)"
     elif char == '"':
         hint = " (strings use single quotes)"
-    return ConditionError(
-        f"unexpected character {_show_char(char)} at column {column}{hint}", column
-    )
+    return ConditionError(f"unexpected character {_show_char(char)} at column {column}{hint}", column)
 
 
 # ---------------------------------------------------------------- AST
@@ -303,17 +282,13 @@ class Name:
     def describe(self, known: Mapping[str, NameInfo]) -> str:
         return f"{self.name} ({_kind_label(self, known)})"
 
-    def check(
-        self, known: Mapping[str, NameInfo], problems: list[ConditionError]
-    ) -> None:
+    def check(self, known: Mapping[str, NameInfo], problems: list[ConditionError]) -> None:
         if self.name in known:
             return
         candidates = [name for name in known if isinstance(name, str)]
         close = difflib.get_close_matches(self.name, candidates, n=1)
         hint = f" (did you mean '{_clip(close[0])}'?)" if close else ""
-        problems.append(
-            ConditionError(f"unknown name '{self.name}'{hint}", self.column)
-        )
+        problems.append(ConditionError(f"unknown name '{self.name}'{hint}", self.column))
 
 
 @dataclass(frozen=True)
@@ -337,9 +312,7 @@ class Literal:
         kind = "string" if isinstance(self.value, str) else "number"
         return f"{kind} {_show_value(self.value)}"
 
-    def check(
-        self, known: Mapping[str, NameInfo], problems: list[ConditionError]
-    ) -> None:
+    def check(self, known: Mapping[str, NameInfo], problems: list[ConditionError]) -> None:
         """Literals are always well-typed."""
 
 
@@ -371,9 +344,7 @@ class Compare:
         yield from self.left.names()
         yield from self.right.names()
 
-    def check(
-        self, known: Mapping[str, NameInfo], problems: list[ConditionError]
-    ) -> None:
+    def check(self, known: Mapping[str, NameInfo], problems: list[ConditionError]) -> None:
         self.left.check(known, problems)
         self.right.check(known, problems)
         if isinstance(self.left, Literal) and isinstance(self.right, Literal):
@@ -394,11 +365,7 @@ class Compare:
             problems.append(ConditionError(message, self.column))
             return
         if left_type == "string" and self.op in _ORDERING:
-            problems.append(
-                ConditionError(
-                    f"cannot use '{self.op}' on strings; use == or !=", self.op_column
-                )
-            )
+            problems.append(ConditionError(f"cannot use '{self.op}' on strings; use == or !=", self.op_column))
         for name, literal in ((self.left, self.right), (self.right, self.left)):
             if isinstance(name, Name) and isinstance(literal, Literal):
                 _check_value(name, literal, known, problems)
@@ -406,14 +373,12 @@ class Compare:
     def _multiple_problem(self, known: Mapping[str, NameInfo]) -> ConditionError:
         """A multiple-choice answer is a set: point the author at ``'x' in q``."""
         multiple, other = (
-            (self.left, self.right)
-            if self.left.value_type(known) == "multiple"
-            else (self.right, self.left)
+            (self.left, self.right) if self.left.value_type(known) == "multiple" else (self.right, self.left)
         )
         assert isinstance(multiple, Name)  # only names can be 'multiple'
         value = "'value'"
         if isinstance(other, Literal) and isinstance(other.value, str):
-            value = _quote(other.value)
+            value = _show_value(other.value)
         negation = "not " if self.op == "!=" else ""
         name = multiple.name
         return ConditionError(
@@ -434,29 +399,20 @@ class Contains:
         answer = lookup(self.name.name)
         if not isinstance(answer, (list, tuple, set, frozenset)):
             return False
-        return any(
-            isinstance(item, str) and item == self.value.value for item in answer
-        )
+        return any(isinstance(item, str) and item == self.value.value for item in answer)
 
     def names(self) -> Iterator[str]:
         yield self.name.name
 
-    def check(
-        self, known: Mapping[str, NameInfo], problems: list[ConditionError]
-    ) -> None:
+    def check(self, known: Mapping[str, NameInfo], problems: list[ConditionError]) -> None:
         self.name.check(known, problems)
         value_type = self.name.value_type(known)
         if value_type is None:
             return
         if value_type != "multiple":
-            hint = (
-                f" (use {self.name.name} == {_quote(str(self.value.value))})"
-                if value_type == "string"
-                else ""
-            )
+            hint = f" (use {self.name.name} == {_show_value(self.value.value)})" if value_type == "string" else ""
             message = (
-                f"'in' needs a multiple-choice question, but {self.name.name}"
-                f" is {_kind_label(self.name, known)}{hint}"
+                f"'in' needs a multiple-choice question, but {self.name.name} is {_kind_label(self.name, known)}{hint}"
             )
             problems.append(ConditionError(message, self.name.column))
             return
@@ -476,9 +432,7 @@ class Answered:
     def names(self) -> Iterator[str]:
         yield self.name.name
 
-    def check(
-        self, known: Mapping[str, NameInfo], problems: list[ConditionError]
-    ) -> None:
+    def check(self, known: Mapping[str, NameInfo], problems: list[ConditionError]) -> None:
         self.name.check(known, problems)
 
 
@@ -495,9 +449,7 @@ class Not:
     def names(self) -> Iterator[str]:
         return self.operand.names()
 
-    def check(
-        self, known: Mapping[str, NameInfo], problems: list[ConditionError]
-    ) -> None:
+    def check(self, known: Mapping[str, NameInfo], problems: list[ConditionError]) -> None:
         self.operand.check(known, problems)
 
 
@@ -514,9 +466,7 @@ class And:
         for operand in self.operands:
             yield from operand.names()
 
-    def check(
-        self, known: Mapping[str, NameInfo], problems: list[ConditionError]
-    ) -> None:
+    def check(self, known: Mapping[str, NameInfo], problems: list[ConditionError]) -> None:
         for operand in self.operands:
             operand.check(known, problems)
 
@@ -534,9 +484,7 @@ class Or:
         for operand in self.operands:
             yield from operand.names()
 
-    def check(
-        self, known: Mapping[str, NameInfo], problems: list[ConditionError]
-    ) -> None:
+    def check(self, known: Mapping[str, NameInfo], problems: list[ConditionError]) -> None:
         for operand in self.operands:
             operand.check(known, problems)
 
@@ -607,8 +555,7 @@ def _show_values(values: frozenset) -> str:
     except TypeError:  # mixed types: any stable order will do
         ordered = sorted(values, key=repr)
     shown = ", ".join(
-        _clip(value) if isinstance(value, str) else _clip(repr(value))
-        for value in ordered[:_MAX_SHOWN_VALUES]
+        _clip(value) if isinstance(value, str) else _clip(repr(value)) for value in ordered[:_MAX_SHOWN_VALUES]
     )
     if len(ordered) > _MAX_SHOWN_VALUES:
         shown += f", ... ({len(ordered) - _MAX_SHOWN_VALUES} more)"
@@ -680,11 +627,7 @@ class _Parser:
             name = self._expect("name", "a question name")
             self._expect(")", "')'")
             return Answered(Name(name.text, name.column), token.column)
-        if (
-            token.kind == "string"
-            and self._lookahead().kind == "keyword"
-            and self._lookahead().text == "in"
-        ):
+        if token.kind == "string" and self._lookahead().kind == "keyword" and self._lookahead().text == "in":
             self._advance()
             in_token = self._advance()
             name = self._expect("name", "a question name after 'in'")
@@ -703,15 +646,10 @@ class _Parser:
         if op.kind != "op":
             if op.kind == "(" and isinstance(left, Name):
                 raise ConditionError(
-                    f"unknown function '{left.name}' at column {left.column}"
-                    " (the only function is answered)",
+                    f"unknown function '{left.name}' at column {left.column} (the only function is answered)",
                     left.column,
                 )
-            hint = (
-                " ('in' needs a string on its left: 'value' in question)"
-                if op.text == "in"
-                else ""
-            )
+            hint = " ('in' needs a string on its left: 'value' in question)" if op.text == "in" else ""
             raise self._expected("a comparison operator (== != < <= > >=)", hint)
         self._advance()
         right = self._operand(f"a name, string or number after '{op.text}'")
@@ -764,8 +702,7 @@ class _Parser:
         self._depth += 1
         if self._depth > MAX_DEPTH:
             raise ConditionError(
-                f"too deeply nested at column {token.column}"
-                f" (at most {MAX_DEPTH} levels of parentheses and 'not')",
+                f"too deeply nested at column {token.column} (at most {MAX_DEPTH} levels of parentheses and 'not')",
                 token.column,
             )
 

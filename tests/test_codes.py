@@ -1,0 +1,106 @@
+"""Invitation codes: required, used once, never linked to the response they gave."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from click.testing import CliRunner
+
+from coresp_survey import storage
+from coresp_survey.cli import main
+
+
+def make_codes(db, count=2, group="young"):
+    return storage.issue_codes(db, "coded", group, count)
+
+
+def test_codes_are_unguessable_and_distinct(db):
+    codes = make_codes(db, count=200)
+    assert len(set(codes)) == 200
+    assert all(len(code.replace("-", "")) == 10 for code in codes)
+    assert all(set(code.replace("-", "")) <= set(storage.CODE_ALPHABET) for code in codes)
+
+
+def test_codes_are_stored_hashed(db):
+    (code,) = make_codes(db, count=1)
+    dump = "\n".join(db.conn.iterdump())
+    assert code.replace("-", "") not in dump
+    assert code not in dump
+
+
+def test_a_page_without_a_code_asks_for_one(respondent, db):
+    page = respondent.client.get("/en/coded/")
+    assert 'name="code"' in page.text
+    refused = respondent.post("/en/coded/", {"rating": "4"})
+    assert "Please enter the invitation code" in refused.text
+    assert list(storage.iter_responses(db, "coded")) == []
+
+
+def test_unknown_code_is_refused(respondent, db):
+    make_codes(db)
+    page = respondent.post("/en/coded/", {"code": "AAAAA-BBBBB", "rating": "4"})
+    assert "This code is not valid" in page.text
+    assert 'value="AAAAA-BBBBB"' in page.text
+
+
+def test_code_gives_one_response_in_its_group_and_is_then_used(respondent, db, client):
+    code, _ = make_codes(db)
+    done = respondent.post("/en/coded/", {"code": code.lower().replace("-", " "), "rating": "5"})
+    assert done.status_code == 303 and done.location == "/en/coded/thanks/"
+    (response,) = storage.iter_responses(db, "coded")
+    assert response.group == "young"
+    assert response.answers == {"rating": 5}
+    # The same code in another browser is refused.
+    other = type(respondent)(client.application.test_client())
+    page = other.post("/en/coded/", {"code": code, "rating": "1"})
+    assert "already been used" in page.text
+    assert len(list(storage.iter_responses(db, "coded"))) == 1
+
+
+def test_code_from_the_address_is_kept_in_session_not_in_the_url(respondent, db):
+    code, _ = make_codes(db)
+    moved = respondent.client.get(f"/en/coded/?code={code}")
+    assert moved.status_code == 303 and moved.location == "/en/coded/"
+    page = respondent.client.get("/en/coded/")
+    assert f'value="{code}"' in page.text
+    assert respondent.post("/en/coded/", {"code": code, "rating": "3"}).status_code == 303
+
+
+def test_nothing_links_a_code_to_its_response(respondent, db):
+    code, _ = make_codes(db)
+    respondent.post("/en/coded/", {"code": code, "rating": "2"})
+    code_columns = [row[1] for row in db.execute("PRAGMA table_info(codes)").fetchall()]
+    response_columns = [row[1] for row in db.execute("PRAGMA table_info(responses)").fetchall()]
+    assert "used" in code_columns and not {"used_at", "response"} & set(code_columns)
+    assert not {"code", "code_hash", "ip", "user_agent"} & set(response_columns)
+    (draft_code,) = db.execute("SELECT code_hash FROM drafts").fetchone()
+    assert draft_code is None
+    submitted = db.execute("SELECT submitted FROM responses").fetchone()[0]
+    assert len(submitted) == 10  # the day only, no time
+
+
+def test_codes_command_prints_csv(app):
+    runner = CliRunner()
+    env = {"CORESP_SURVEYS": str(app.config["SURVEYS_DIR"]), "CORESP_DB": str(app.config["DATABASE"])}
+    result = runner.invoke(main, ["codes", "coded", "--group", "elderly", "--count", "3"], env=env)
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == ["code", "group"]
+    assert len(rows) == 4 and all(row[1] == "elderly" for row in rows[1:])
+    assert "3 code(s) made" in result.stderr
+
+
+def test_codes_command_refuses_bad_requests(app):
+    runner = CliRunner()
+    env = {"CORESP_SURVEYS": str(app.config["SURVEYS_DIR"]), "CORESP_DB": str(app.config["DATABASE"])}
+    for args, message in [
+        (["codes", "coded", "--group", "adults"], "unknown group 'adults'"),
+        (["codes", "coded"], "--group is needed"),
+        (["codes", "mini", "--group", "students"], "is public"),
+        (["codes", "nope"], "no survey 'nope'"),
+    ]:
+        result = runner.invoke(main, args, env=env)
+        assert result.exit_code == 1, args
+        assert message in result.stderr, result.stderr
+        assert "Traceback" not in result.output

@@ -1,0 +1,148 @@
+"""Paper questionnaires in (all rows or none), responses out (formula-safe CSV and XLSX)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from coresp_survey import storage
+from coresp_survey.cli import main
+
+HEADER = "group,mood,why,age,transport,transport_other,bus_line,favourite,favourite_other,remark\n"
+
+
+@pytest.fixture
+def run(app):
+    env = {"CORESP_SURVEYS": str(app.config["SURVEYS_DIR"]), "CORESP_DB": str(app.config["DATABASE"])}
+
+    def invoke(*args):
+        return CliRunner().invoke(main, list(args), env=env)
+
+    return invoke
+
+
+def write(tmp_path, text, name="paper.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_import_stores_every_valid_row(run, tmp_path, db):
+    path = write(
+        tmp_path,
+        HEADER
+        + "students,2,Trop de bruit,12,bus;other,trottinette,14,maths,,\n"
+        + "parents,5,,41,,,,other,Musique,Très bien\n",
+    )
+    result = run("import", "mini", path)
+    assert result.exit_code == 0, result.output
+    assert "2 response(s) stored" in result.stderr
+    stored = sorted(storage.iter_responses(db, "mini"), key=lambda r: r.group)
+    assert [r.group for r in stored] == ["parents", "students"]
+    assert stored[1].answers == {
+        "mood": 2, "why": "Trop de bruit", "age": 12, "transport": ["bus", "other"],
+        "transport_other": "trottinette", "bus_line": "14", "favourite": "maths",
+    }  # fmt: skip
+    assert stored[0].answers == {"mood": 5, "age": 41, "favourite": "other", "favourite_other": "Musique", "remark": "Très bien"}
+    assert {r.round for r in stored} == {"2026"}
+
+
+def test_import_refuses_the_whole_file_naming_each_bad_row(run, tmp_path, db):
+    path = write(
+        tmp_path,
+        HEADER
+        + "students,4,,12,,,,,,\n"
+        + "teachers,4,,12,,,,,,\n"
+        + "students,,,3,bus;bike;walk,,,,,\n",
+    )
+    result = run("import", "mini", path)
+    assert result.exit_code == 1
+    assert "line 3: group 'teachers' is not one of students, parents" in result.stderr
+    assert "line 4: mood: Please answer this question." in result.stderr
+    assert "line 4: age: Please enter a number from 5 to 99." in result.stderr
+    assert "line 4: transport: Please choose at most 2 options." in result.stderr
+    assert "nothing was stored" in result.stderr
+    assert list(storage.iter_responses(db, "mini")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("group,mood,colour\nstudents,3,red\n", "unknown column 'colour'"),
+        ("mood\n3\n", "needs a 'group' column"),
+        ("group,mood,mood\nstudents,3,3\n", "column 'mood' appears more than once"),
+        (HEADER, "the file has no responses"),
+        ("group,mood\nstudents,3,extra\n", "more cells than columns"),
+    ],
+)
+def test_import_refuses_malformed_files(run, tmp_path, db, text, message):
+    result = run("import", "mini", write(tmp_path, text))
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    assert list(storage.iter_responses(db, "mini")) == []
+
+
+def test_import_refuses_non_utf8(run, tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("group,remark\nparents,élève\n".encode("latin-1"))
+    result = run("import", "mini", str(path))
+    assert result.exit_code == 1
+    assert "not UTF-8" in result.stderr
+
+
+def test_export_has_the_shape_of_the_contract_and_no_identifying_column(run, tmp_path, respondent):
+    respondent.post("/en/mini/", {"group": "students", "mood": "4", "age": "12"})
+    respondent.post("/en/mini/page/second/", {"transport": ["bus", "other"], "transport_other": "roller", "bus_line": "7"})
+    respondent.post("/en/mini/page/last/", {"remark": "=HYPERLINK(\"http://evil\")"})
+    result = run("export", "mini")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0]) == [
+        "group", "round", "submitted", "mood", "why", "age", "transport", "transport_other",
+        "bus_line", "favourite", "favourite_other", "remark",
+    ]  # fmt: skip
+    row = rows[0]
+    assert row["group"] == "students" and row["round"] == "2026"
+    assert row["transport"] == "bus;other" and row["transport_other"] == "roller"
+    assert row["remark"] == "'=HYPERLINK(\"http://evil\")"
+    assert len(row["submitted"]) == 10
+
+
+@pytest.mark.parametrize("dangerous", ["=1+1", "+1", "-1+2", "@SUM(A1)", "\tx", "\rx"])
+def test_export_makes_formulas_inert(dangerous):
+    from coresp_survey.exporting import cell
+
+    assert cell(dangerous) == "'" + dangerous
+    assert cell(-3) == -3  # a number is a number, not a formula
+
+
+def test_xlsx_export_is_formula_safe(run, tmp_path, respondent):
+    respondent.post("/en/mini/", {"group": "parents", "mood": "3", "age": "40"})
+    respondent.post("/en/mini/page/last/", {"remark": "=cmd|' /C calc'!A0"})
+    out = tmp_path / "export.xlsx"
+    result = run("export", "mini", "--format", "xlsx", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(out).active
+    header = [c.value for c in sheet[1]]
+    values = dict(zip(header, [c.value for c in sheet[2]], strict=True))
+    assert values["remark"] == "'=cmd|' /C calc'!A0"
+    assert values["mood"] == 3
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_an_export_can_be_imported_back(run, tmp_path, respondent, db):
+    respondent.post("/en/mini/", {"group": "students", "mood": "1", "why": "-tired", "age": "13"})
+    respondent.post("/en/mini/page/second/", {"transport": ["walk"]})
+    respondent.post("/en/mini/page/last/", {"favourite": "art"})
+    exported = run("export", "mini", "--out", str(tmp_path / "out.csv"))
+    assert exported.exit_code == 0
+    imported = run("import", "mini", str(tmp_path / "out.csv"))
+    assert imported.exit_code == 0, imported.output
+    first, second = storage.iter_responses(db, "mini")
+    assert first.answers == second.answers
+    assert first.answers["why"] == "-tired"
