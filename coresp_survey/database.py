@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from datetime import timedelta
+
 from flask import Flask
 from flask import current_app
 from flask import g
@@ -11,7 +14,10 @@ from . import storage
 
 
 def init_app(app: Flask) -> None:
-    storage.connect(app.config["DATABASE"]).close()  # create the file and its schema once, at start
+    """Create the file and its schema at start, and forget drafts abandoned long ago."""
+    db = storage.connect(app.config["DATABASE"])
+    storage.delete_old_drafts(db, (date.today() - timedelta(days=app.config["DRAFT_DAYS"])).isoformat())
+    db.close()
     app.teardown_appcontext(close_db)
 
 

@@ -350,10 +350,7 @@ class Compare:
         if isinstance(self.left, Literal) and isinstance(self.right, Literal):
             problems.append(ConditionError("compares two constants", self.column))
             return
-        left_type, right_type = (
-            self.left.value_type(known),
-            self.right.value_type(known),
-        )
+        left_type, right_type = self.left.value_type(known), self.right.value_type(known)
         if left_type is None or right_type is None:
             return
         if "multiple" in (left_type, right_type):
@@ -411,9 +408,8 @@ class Contains:
             return
         if value_type != "multiple":
             hint = f" (use {self.name.name} == {_show_value(self.value.value)})" if value_type == "string" else ""
-            message = (
-                f"'in' needs a multiple-choice question, but {self.name.name} is {_kind_label(self.name, known)}{hint}"
-            )
+            kind = _kind_label(self.name, known)
+            message = f"'in' needs a multiple-choice question, but {self.name.name} is {kind}{hint}"
             problems.append(ConditionError(message, self.name.column))
             return
         _check_value(self.name, self.value, known, problems)
