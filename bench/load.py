@@ -275,7 +275,9 @@ def fetch(port: int, method: str, path: str, body: str | None = None, cookie: st
         response = conn.getresponse()
         data = response.read()
         seconds = time.perf_counter() - start
-        return Reply(response.status, response.getheader("Location"), response.headers.get_all("Set-Cookie") or [], data, seconds)
+        return Reply(
+            response.status, response.getheader("Location"), response.headers.get_all("Set-Cookie") or [], data, seconds
+        )
     finally:
         conn.close()
 
@@ -382,14 +384,15 @@ def drive_threads(port: int, clients: int, seconds: float, cap: int, timeout: fl
     return merge(results)
 
 
-def _ignore_sigint() -> None:
-    """Client processes leave Ctrl+C to the parent, which terminates them."""
+def _client_signals() -> None:
+    """Client processes leave Ctrl+C to the parent, which terminates them (SIGTERM: plain exit)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def drive_processes(port: int, clients: int, seconds: float, cap: int, timeout: float) -> ClientResult:
     """Clients as processes: no GIL between them, but they compete with the servers for the cores."""
-    pool = multiprocessing.Pool(clients, initializer=_ignore_sigint)
+    pool = multiprocessing.Pool(clients, initializer=_client_signals)
     try:
         jobs = pool.starmap_async(run_client, [(port, seconds, cap, seed, timeout) for seed in range(clients)])
         results = jobs.get(seconds + timeout + 60)
@@ -474,11 +477,6 @@ class TargetResult:
     def rate(self) -> float:
         return self.measured.completed / self.elapsed
 
-    @property
-    def errors(self) -> int:
-        phases = (self.measured, self.warmup)
-        return sum(sum(p.errors.values()) + sum(p.transport.values()) + sum(p.unexpected.values()) for p in phases)
-
 
 def run_target(target: Target, args: argparse.Namespace, workdir: Path) -> TargetResult:
     """Start, warm up, measure, stop, then check the database with the server gone."""
@@ -492,7 +490,8 @@ def run_target(target: Target, args: argparse.Namespace, workdir: Path) -> Targe
     finally:
         stop_server(server)
     acknowledged = warmup.markers + measured.markers
-    log = log_tail(server) if measured.errors or warmup.errors else ""
+    troubled = any(phase.errors or phase.transport or phase.unexpected for phase in (measured, warmup))
+    log = log_tail(server) if troubled else ""
     return TargetResult(target.name, measured, warmup, check_storage(target, acknowledged), log)
 
 
@@ -546,7 +545,7 @@ def figures(result: TargetResult) -> dict[str, Any]:
         "errors": sum(m.errors.values()) + sum(result.warmup.errors.values()),
         "no_answer": sum(m.transport.values()) + sum(result.warmup.transport.values()),
         "unexpected": sum(m.unexpected.values()) + sum(result.warmup.unexpected.values()),
-        "error_detail": dict(m.errors + m.transport + m.unexpected + result.warmup.errors + result.warmup.transport),
+        "error_detail": dict(sum((p.errors + p.transport + p.unexpected for p in (m, result.warmup)), Counter())),
         "warmup_respondents": result.warmup.completed,
         "acknowledged": result.storage.acknowledged,
         "rows": result.storage.rows,
@@ -654,7 +653,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--max-respondents", type=int, default=100_000, help="cap on respondents per target and phase (default 100000)"
     )
     parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds before measuring (default 1)")
-    parser.add_argument("--timeout", type=float, default=30.0, help="seconds before one request is given up (default 30)")
+    parser.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds before one request is given up (default 30)"
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures to FILE as JSON")
     parser.add_argument("--tmpdir", type=Path, help="where the temporary databases go (default: the system's)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (databases, gunicorn logs)")
@@ -678,8 +679,9 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="coresp-bench-", dir=args.tmpdir))
     try:
         info = machine(workdir)
+        clients = f"{args.clients} client {'processes' if args.mode == 'process' else 'threads'}"
         print(
-            f"{args.clients} client {args.mode}s, {args.seconds:g} s per target, gunicorn -w {args.workers}, "
+            f"{clients}, {args.seconds:g} s per target, gunicorn -w {args.workers}, "
             f"on {info['usable_cpus']} CPU core(s) shared by clients and servers; databases on {info['tmp_filesystem']}"
         )
         app_target, bare_target = make_targets(workdir, secret=secrets.token_hex(32))

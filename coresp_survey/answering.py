@@ -35,6 +35,10 @@ class Page:
     """Questions whose condition holds: required, checked and stored."""
     shown: list[Question] = field(default_factory=list)
     """Questions to display: the active ones, plus those that depend on an answer on the same page."""
+    live: dict[str, list] = field(default_factory=dict)
+    """Per shown question, the conditions on this page's answers (as data) that a script may judge live."""
+    known: dict[str, Any] = field(default_factory=dict)
+    """Answers from earlier pages (and the group) that those conditions also read."""
 
     @property
     def field_names(self) -> list[str]:
@@ -78,6 +82,7 @@ def walk(survey: Survey, lang: str, raw: Raw, group: str | None, group_on_first_
             continue
         form = forms.section_form(section, lang, formdata)
         page = Page(section, len(pages) + 1, form)
+        earlier = dict(answers, group=group) if group and "group" not in same_page_names else dict(answers)
         for question in section.questions:
             forms.adopt_other_text(form, question)
             if section_on and _holds(question.show_if, answers, group):
@@ -86,8 +91,22 @@ def walk(survey: Survey, lang: str, raw: Raw, group: str | None, group_on_first_
                 answers.update(forms.typed_answer(form, question))
             elif _depends_on(question.show_if, same_page_names) or not section_on:
                 page.shown.append(question)
+            else:
+                continue
+            _note_live(page, question, [section.show_if, question.show_if], same_page_names, earlier)
         pages.append(page)
     return Walk(pages, answers)
+
+
+def _note_live(page: Page, question: Question, conditions: list, same_page_names: set[str], earlier: dict) -> None:
+    live = [condition for condition in conditions if _depends_on(condition, same_page_names)]
+    if not live:
+        return
+    page.live[question.id] = [condition.to_data() for condition in live]
+    for condition in live:
+        for name in condition.names() - same_page_names:
+            if name in earlier:
+                page.known[name] = earlier[name]
 
 
 def _holds(condition: Any, answers: dict[str, Any], group: str | None) -> bool:

@@ -1051,3 +1051,13 @@ def test_check_and_evaluate_of_anything_that_parses_never_raise(source, known):
     if condition is not None:
         assert_check_problems_are_well_formed(condition, known)
         assert condition.evaluate({name: None for name in known}, None) in (True, False)
+
+
+def test_to_data_gives_the_tree_as_json_ready_lists():
+    condition = parse("not answered(a) or (b >= 2 and 'x' in c) or group == 'p'")
+    assert condition.to_data() == [
+        "or",
+        ["not", ["answered", "a"]],
+        ["and", ["compare", ">=", ["name", "b"], ["value", 2]], ["in", "x", "c"]],
+        ["compare", "==", ["name", "group"], ["value", "p"]],
+    ]

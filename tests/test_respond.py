@@ -187,3 +187,21 @@ def test_again_starts_a_new_response_on_a_shared_computer(respondent, db):
     respondent.post("/en/mini/page/second/", {})
     respondent.post("/en/mini/page/last/", {})
     assert sorted(r.group for r in responses(db)) == ["parents", "students"]
+
+
+def test_questions_depending_on_this_page_carry_their_condition_for_the_script(client):
+    import json
+    import re
+
+    page = client.get("/en/mini/").text
+    match = re.search(r"id=\"q-why-question\" data-show-if='([^']*)'", page)
+    assert match, "the 'why' question should carry its live condition"
+    assert json.loads(match.group(1)) == [["compare", "<=", ["name", "mood"], ["value", 2]]]
+    assert 'src="/static/live.js"' in page
+    assert "data-show-if" not in page.split('id="q-mood-question"')[1].split(">")[0]
+
+
+def test_pages_without_live_conditions_load_no_script(respondent):
+    respondent.post("/en/mini/", {"group": "students", "mood": "4"})
+    page = respondent.client.get("/en/mini/page/last/").text
+    assert "<script" not in page

@@ -267,6 +267,9 @@ class Name:
         value = lookup(self.name)
         return value if _is_answered(value) else None
 
+    def to_data(self) -> list:
+        return ["name", self.name]
+
     def names(self) -> Iterator[str]:
         yield self.name
 
@@ -301,6 +304,9 @@ class Literal:
     def resolve(self, lookup: Lookup) -> object:
         """The value itself: a literal, even '', is never "unanswered"."""
         return self.value
+
+    def to_data(self) -> list:
+        return ["value", self.value]
 
     def names(self) -> Iterator[str]:
         return iter(())
@@ -339,6 +345,9 @@ class Compare:
         if _is_number(left) and _is_number(right):
             return bool(_COMPARISONS[self.op](left, right))
         return False  # mismatched or unexpected types
+
+    def to_data(self) -> list:
+        return ["compare", self.op, self.left.to_data(), self.right.to_data()]
 
     def names(self) -> Iterator[str]:
         yield from self.left.names()
@@ -398,6 +407,9 @@ class Contains:
             return False
         return any(isinstance(item, str) and item == self.value.value for item in answer)
 
+    def to_data(self) -> list:
+        return ["in", self.value.value, self.name.name]
+
     def names(self) -> Iterator[str]:
         yield self.name.name
 
@@ -425,6 +437,9 @@ class Answered:
     def evaluate(self, lookup: Lookup) -> bool:
         return self.name.resolve(lookup) is not None
 
+    def to_data(self) -> list:
+        return ["answered", self.name.name]
+
     def names(self) -> Iterator[str]:
         yield self.name.name
 
@@ -442,6 +457,9 @@ class Not:
     def evaluate(self, lookup: Lookup) -> bool:
         return not self.operand.evaluate(lookup)
 
+    def to_data(self) -> list:
+        return ["not", self.operand.to_data()]
+
     def names(self) -> Iterator[str]:
         return self.operand.names()
 
@@ -457,6 +475,9 @@ class And:
 
     def evaluate(self, lookup: Lookup) -> bool:
         return all(operand.evaluate(lookup) for operand in self.operands)
+
+    def to_data(self) -> list:
+        return ["and", *(operand.to_data() for operand in self.operands)]
 
     def names(self) -> Iterator[str]:
         for operand in self.operands:
@@ -475,6 +496,9 @@ class Or:
 
     def evaluate(self, lookup: Lookup) -> bool:
         return any(operand.evaluate(lookup) for operand in self.operands)
+
+    def to_data(self) -> list:
+        return ["or", *(operand.to_data() for operand in self.operands)]
 
     def names(self) -> Iterator[str]:
         for operand in self.operands:
@@ -726,6 +750,14 @@ class Condition:
         problems: list[ConditionError] = []
         self.tree.check(known, problems)
         return problems
+
+    def to_data(self) -> list:
+        """The tree as nested lists (JSON-ready), for the script that hides questions live.
+
+        ``["or"|"and", x, y, …]``, ``["not", x]``, ``["compare", op, left, right]``,
+        ``["in", value, name]``, ``["answered", name]``, ``["name", n]``, ``["value", v]``.
+        """
+        return self.tree.to_data()
 
     def evaluate(self, answers: Mapping[str, object], group: str | None) -> bool:
         """Whether the condition holds; never raises, whatever the answers hold."""

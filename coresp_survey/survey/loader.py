@@ -128,6 +128,13 @@ class _Reader:
         self.path = path
         self.problems: list[Problem] = []
         self.languages: tuple[str, ...] = SUPPORTED_LANGUAGES
+        """Every text needs these; the survey's languages once read."""
+        self.accepted: tuple[str, ...] = SUPPORTED_LANGUAGES
+        """Languages a text may hold: wider when ``languages:`` itself is wrong, to report that mistake once."""
+        self.question_lines: dict[str, int] = {}
+        """Every question id written in the file, with the line of its first occurrence."""
+        self.seen: set[str] = set()
+        """Question ids read so far, valid or not: a question with a problem is reported once, not where used."""
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.path, line, message))
@@ -136,11 +143,15 @@ class _Reader:
 
     def mapping(self, value: Any, line: int, what: str) -> LocatedDict | None:
         if isinstance(value, LocatedDict):
-            for key, key_line in value.duplicate_keys:
-                self.problem(key_line, f"'{key}' appears twice in this {what}")
+            self.duplicates(value, f"this {what}")
             return value
         self.problem(line, f"{what} must be a mapping of keys, not {_kind(value)}")
         return None
+
+    def duplicates(self, data: LocatedDict, where: str) -> None:
+        """YAML keeps the last of two equal keys without a word; the author must hear of it."""
+        for key, line, first in data.duplicate_keys:
+            self.problem(line, f"'{_short(key)}' appears twice in {where} (first at line {first})")
 
     def sequence(self, value: Any, line: int, what: str, allow_empty: bool = False) -> LocatedList | None:
         if not isinstance(value, LocatedList):
@@ -151,15 +162,30 @@ class _Reader:
             return None
         return value
 
-    def keys(self, data: LocatedDict, allowed: tuple[str, ...], required: tuple[str, ...], what: str) -> None:
+    def keys(
+        self,
+        data: LocatedDict,
+        allowed: tuple[str, ...],
+        required: tuple[str, ...],
+        what: str,
+        elsewhere: tuple[str, ...] = (),
+    ) -> None:
+        """Unknown keys (``elsewhere``: known, but not here) and missing ones; a misspelt key counts once."""
+        suggested = set()
         for key in data:
-            if key not in allowed:
-                close = difflib.get_close_matches(str(key), allowed, n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else f" (allowed: {', '.join(allowed)})"
-                self.problem(data.line_of(key), f"unknown key '{key}' in {what}{hint}")
+            if key in allowed:
+                continue
+            if key in elsewhere:
+                self.problem(data.line_of(key), f"'{key}' does not apply to {what} (allowed: {', '.join(allowed)})")
+                continue
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else f" (allowed: {', '.join(allowed)})"
+            self.problem(data.line_of(key), f"unknown key '{_short(key)}' in {what}{hint}")
+            suggested.update(close)
         for key in required:
-            if key not in data:
+            if key not in data and key not in suggested:
                 self.problem(data.line, f"{what} needs '{key}'")
+
 
     def identifier(self, data: LocatedDict, key: str, pattern: re.Pattern, what: str) -> str | None:
         if key not in data:
@@ -183,13 +209,14 @@ class _Reader:
                 self.problem(data.line, f"{what} needs '{key}'")
             return None
         value, line = data[key], data.line_of(key)
-        languages = ", ".join(self.languages)
+        languages = ", ".join(self.languages or self.accepted)
         if not isinstance(value, LocatedDict):
             self.problem(line, f'\'{key}\' must give a text for each language ({languages}), e.g. {{fr: "…", en: "…"}}')
             return None
-        ok = True
+        self.duplicates(value, f"'{key}'")
+        ok = not value.duplicate_keys
         for lang in value:
-            if lang not in self.languages:
+            if lang not in self.accepted:
                 self.problem(
                     value.line_of(lang),
                     f"'{key}' has a text in '{lang}', which is not one of the survey's languages ({languages})",
@@ -295,8 +322,7 @@ class _Reader:
     # -- the survey ---------------------------------------------------------
 
     def survey(self, data: LocatedDict, path: Path | None) -> Survey | None:
-        for key, line in data.duplicate_keys:
-            self.problem(line, f"'{key}' appears twice in the survey")
+        self.duplicates(data, "the survey")
         self.keys(data, SURVEY_KEYS, ("id", "languages", "title", "sections"), "the survey")
         survey_id = self.identifier(data, "id", SURVEY_ID, "the survey id")
         self.read_languages(data)
@@ -334,7 +360,7 @@ class _Reader:
         languages = self.sequence(data["languages"], line, "languages")
         if languages is None:
             return
-        good = []
+        good, written = [], []
         for index, lang in enumerate(languages):
             if lang not in SUPPORTED_LANGUAGES:
                 self.problem(
@@ -345,8 +371,13 @@ class _Reader:
                 self.problem(languages.line_of(index), f"language '{lang}' is listed twice")
             else:
                 good.append(lang)
-        if good:
-            self.languages = tuple(good)
+            if isinstance(lang, str):
+                written.append(lang)
+        self.languages = tuple(good)
+        if len(good) < len(languages):  # one mistake in the list, not one more in every text
+            self.accepted = tuple(dict.fromkeys(SUPPORTED_LANGUAGES + tuple(written)))
+        else:
+            self.accepted = self.languages
 
     def read_round(self, data: LocatedDict) -> str:
         value = data.get("round", "1")
@@ -388,13 +419,16 @@ class _Reader:
         return 5 if size is None else size
 
     def read_families(self, data: LocatedDict) -> list[Family]:
-        value = data.get("families", "spiral")
-        if value == "spiral":
+        """The survey's families; the built-in ones when 'families' is wrong, so indicators are checked still."""
+        items = data.get("families", "spiral")
+        if items == "spiral":
             return list(SPIRAL_FAMILIES)
-        items = self.sequence(value, data.line_of("families"), "families")
-        if items is None:
-            self.problem(data.line_of("families"), "families is either spiral or a list of {id, label}")
-            return []
+        if not isinstance(items, LocatedList) or not items:
+            self.problem(
+                data.line_of("families"), f"families must be spiral or a list of {{id, label}}, not {_kind(items)}"
+            )
+            return list(SPIRAL_FAMILIES)
+
 
         def read(item: LocatedDict) -> tuple[str | None, int, Family | None]:
             self.keys(item, FAMILY_KEYS, FAMILY_KEYS, "a family")
@@ -515,20 +549,17 @@ class _Reader:
         question_type = data.get("type")
         if "type" not in data:
             self.problem(data.line, "a question needs 'type' (one of: " + ", ".join(QUESTION_TYPES) + ")")
-        elif question_type not in QUESTION_TYPES:
+        elif question_type not in QUESTION_TYPES:  # any YAML value, lists included: no dict lookup before this
             close = difflib.get_close_matches(str(question_type), QUESTION_TYPES, n=1)
             hint = f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(QUESTION_TYPES)
             self.problem(data.line_of("type"), f"unknown question type '{_short(question_type)}' ({hint})")
-        allowed = COMMON_QUESTION_KEYS + QUESTION_KEYS.get(question_type, ())
+        every_key = COMMON_QUESTION_KEYS + tuple(dict.fromkeys(k for ks in QUESTION_KEYS.values() for k in ks))
         if question_type in QUESTION_TYPES:
-            self.keys(data, allowed, ("id", "label"), f"a {question_type} question")
+            allowed = COMMON_QUESTION_KEYS + QUESTION_KEYS[question_type]
+            others = tuple(k for k in every_key if k not in allowed)
+            self.keys(data, allowed, ("id", "label"), f"a {question_type} question", elsewhere=others)
         else:
-            self.keys(
-                data,
-                COMMON_QUESTION_KEYS + tuple(k for ks in QUESTION_KEYS.values() for k in ks),
-                ("id", "label"),
-                "a question",
-            )
+            self.keys(data, every_key, ("id", "label"), "a question")
         question_id = self.question_id(data)
         label = self.text(data, "label", "the question")
         help_text = self.text(data, "help", "the question")
@@ -591,14 +622,18 @@ class _Reader:
         return None if details is None else {**details, "min": low, "max": high}
 
     def details_scale(self, data: LocatedDict, scales: dict) -> dict | None:
-        if ("scale" in data) == ("choices" in data):
-            self.problem(data.line, "a scale question needs either 'scale' (a scale's name) or 'choices', not both")
+        if "scale" in data and "choices" in data:
+            self.problem(data.line_of("choices"), "a scale question takes 'scale' (a scale's name) or 'choices', not both")
+            return None
+        if "scale" not in data and "choices" not in data:
+            self.problem(data.line, "a scale question needs 'scale' (e.g. spiral5) or its own 'choices'")
             return None
         if "choices" in data:
             levels = self.choices(data, integer=True, other=False)
             return None if levels is None else {"choices": levels}
         name = data["scale"]
-        if name not in scales:
+        if not isinstance(name, str) or name not in scales:
+
             names = [str(n) for n in scales]
             close = difflib.get_close_matches(str(name), names, n=1)
             hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(names)
@@ -685,14 +720,17 @@ def _name_info(question: Question) -> conditions.NameInfo:
 
 
 def _with_column(error: conditions.ConditionError) -> str:
-    return f"{error.message} (column {error.column})" if error.column else error.message
+    """Parse errors already say where; checks get their column added."""
+    if error.column and "column" not in error.message:
+        return f"{error.message} (column {error.column})"
+    return error.message
 
 
 def _kind(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
-        return "a list"
+        return "a list" if value else "an empty list"
     if value is None:
         return "nothing"
     if isinstance(value, bool):

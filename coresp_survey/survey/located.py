@@ -7,6 +7,8 @@ node tree ourselves and keep each line beside the value.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from typing import Any
 
 import yaml
@@ -26,7 +28,8 @@ class LocatedDict(dict):
 
     line: int
     key_lines: dict[Any, int]
-    duplicate_keys: list[tuple[Any, int]]
+    duplicate_keys: list[tuple[Any, int, int]]
+    """Each key written again: (key, line of the repeat, line of its first occurrence)."""
 
     def line_of(self, key: Any) -> int:
         """The line of ``key`` when present, else the mapping's own line."""
@@ -43,65 +46,127 @@ class LocatedList(list):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
-def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
-
-
 MAX_VALUES = 100_000
 """Aliases can make a small file expand exponentially ("billion laughs"): stop there."""
+MAX_DEPTH = 50
+"""A survey nests about ten levels; PyYAML recurses, and slows down quadratically, with depth."""
+MERGE_TAG = "tag:yaml.org,2002:merge"
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class _Lines:
+    """Line numbers as editors count them.
+
+    PyYAML also breaks lines at U+0085, U+2028 and U+2029, which a label pasted
+    from a web page may hold: every later line number would be off.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [match.end() for match in LINE_BREAK.finditer(text)]
+
+    def at(self, mark: yaml.Mark) -> int:
+        return bisect_right(self.starts, mark.index)
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, refusing to read deeper than MAX_DEPTH levels."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.lines = _Lines(text)
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                line = self.lines.at(self.peek_event().start_mark)
+                raise YamlError(f"the document is nested more than {MAX_DEPTH} levels deep", line)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 class _Builder:
-    def __init__(self, constructor: yaml.constructor.SafeConstructor) -> None:
-        self.constructor = constructor
+    def __init__(self, loader: _Loader) -> None:
+        self.constructor = loader
+        self.lines = loader.lines
         self.count = 0
+        self.open: set[int] = set()  # the nodes being built: meeting one again means an alias loops
+
+    def line(self, node: yaml.Node) -> int:
+        return self.lines.at(node.start_mark)
 
     def build(self, node: yaml.Node) -> Any:
         self.count += 1
         if self.count > MAX_VALUES:
-            raise YamlError(f"the document holds more than {MAX_VALUES:,} values", _line(node))
-        return _build(node, self)
+            raise YamlError(f"the document holds more than {MAX_VALUES:,} values", self.line(node))
+        if id(node) in self.open:
+            raise YamlError("an alias (*name) is used inside its own anchor (&name)", self.line(node))
+        self.open.add(id(node))
+        try:
+            return _build(node, self)
+        finally:
+            self.open.discard(id(node))
 
 
 def _build(node: yaml.Node, builder: _Builder) -> Any:
     if isinstance(node, yaml.MappingNode):
         result = LocatedDict()
-        result.line = _line(node)
+        result.line = builder.line(node)
         result.key_lines = {}
         result.duplicate_keys = []
         for key_node, value_node in node.value:
+            key_line = builder.line(key_node)
+            if key_node.tag == MERGE_TAG:
+                raise YamlError("merge keys (<<) are not supported: write the keys out", key_line)
             key = builder.build(key_node)
             if isinstance(key, (dict, list)):
-                raise YamlError("a key must be a plain value, not a mapping or a list", _line(key_node))
+                raise YamlError("a key must be a plain value, not a mapping or a list", key_line)
             if key in result:
-                result.duplicate_keys.append((key, _line(key_node)))
+                result.duplicate_keys.append((key, key_line, result.key_lines[key]))
             result[key] = builder.build(value_node)
-            result.key_lines[key] = _line(key_node)
+            result.key_lines[key] = key_line
         return result
     if isinstance(node, yaml.SequenceNode):
         result = LocatedList()
-        result.line = _line(node)
+        result.line = builder.line(node)
         result.item_lines = []
         for item in node.value:
             result.append(builder.build(item))
-            result.item_lines.append(_line(item))
+            result.item_lines.append(builder.line(item))
         return result
     try:
         return builder.constructor.construct_object(node, deep=True)
     except yaml.MarkedYAMLError as error:
-        raise YamlError(f"cannot read this value: {error.problem}", _line(node)) from None
-    except (yaml.YAMLError, ValueError, OverflowError, TypeError) as error:
-        raise YamlError(f"cannot read this value: {error}", _line(node)) from None
+        raise YamlError(f"cannot read this value: {error.problem}", builder.line(node)) from None
+    except yaml.YAMLError as error:
+        raise YamlError(f"cannot read this value: {error}", builder.line(node)) from None
+    except (ValueError, OverflowError, TypeError):
+        # e.g. the date 2026-02-30: keep the text, so that the loader names the key among all other problems
+        return node.value
 
 
 def load_located(text: str) -> LocatedDict:
-    """Parse ``text`` into LocatedDict/LocatedList; raise YamlError with a line."""
-    loader = yaml.SafeLoader(text)
+    """Parse ``text`` into LocatedDict/LocatedList; raise YamlError with a line that exists in ``text``."""
+    try:
+        return _load(text)
+    except YamlError as error:
+        error.line = max(1, min(error.line, len(text.splitlines())))
+        raise
+
+
+def _load(text: str) -> LocatedDict:
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as error:  # a control character: checked before parsing
+        line = text.count("\n", 0, error.position) + 1
+        raise YamlError(f"YAML syntax error: {_reader_problem(error)}", line) from None
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 1
+        line = loader.lines.at(mark) if mark else 1
         problem = error.problem or error.context or "invalid YAML"
         raise YamlError(f"YAML syntax error: {problem}", line) from None
     except yaml.YAMLError as error:
@@ -112,10 +177,17 @@ def load_located(text: str) -> LocatedDict:
         loader.dispose()
     if node is None:
         raise YamlError("the file is empty: a survey needs at least id, languages, title and sections", 1)
+    builder = _Builder(loader)
     try:
-        document = _Builder(loader).build(node)
+        document = builder.build(node)
     except RecursionError:
-        raise YamlError("the document is nested too deeply", _line(node)) from None
+        raise YamlError("the document is nested too deeply", builder.line(node)) from None
     if not isinstance(document, LocatedDict):
-        raise YamlError("a survey file must be a mapping of keys (id:, title:, sections: …)", _line(node))
+        raise YamlError("a survey file must be a mapping of keys (id:, title:, sections: …)", builder.line(node))
     return document
+
+
+def _reader_problem(error: yaml.reader.ReaderError) -> str:
+    character = error.character
+    shown = f"U+{character:04X}" if isinstance(character, int) else repr(character)
+    return f"the character {shown} is not allowed in a YAML file"
