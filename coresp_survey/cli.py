@@ -95,16 +95,13 @@ def validate(paths: tuple[Path, ...]) -> None:
 
     Prints one line per problem as PATH:LINE: message; exits 1 if there is any.
     """
-    targets = list(paths) or [surveys_folder()]
-    missing = [path for path in targets if not path.exists()]
-    for path in missing:
-        click.echo(f"{path}:1: no such file or folder")
-    surveys, problems = check_files([path for path in targets if path.exists()])
+    surveys, problems = check_files(list(paths) or [surveys_folder()])  # a missing path is one more problem
     for problem in problems:
         click.echo(str(problem))
-    if problems or missing:
-        say(f"{len(problems) + len(missing)} problem(s) found.")
+    if problems:
+        say(f"{len(problems)} problem(s) found.")
         sys.exit(1)
+
     say(f"{len(surveys)} survey(s) valid: {', '.join(s.id for s in surveys) or 'none'}.")
 
 

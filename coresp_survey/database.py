@@ -23,7 +23,7 @@ def init_app(app: Flask) -> None:
 
 def get_db() -> Database:
     if "db" not in g:
-        g.db = storage.connect(current_app.config["DATABASE"])
+        g.db = storage.connect(current_app.config["DATABASE"], prepare=False)
     return g.db
 
 

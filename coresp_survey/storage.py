@@ -109,19 +109,23 @@ class Response:
     answers: dict[str, Any]
 
 
-def connect(path: Path | str) -> Database:
-    """Open the database file, creating it and its schema when needed."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+def connect(path: Path | str, prepare: bool = True) -> Database:
+    """Open the database file; with ``prepare``, also create it, switch it to WAL and migrate it.
+
+    The web app prepares the file once at start, so each request's connection stays cheap.
+    """
+    if prepare:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    db = Database(conn)
-    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-        conn.execute("PRAGMA journal_mode = WAL")
-    if migrations.pending(db):
-        with write(db):
-            migrations.apply(db)
+    db = Database(conn, execute_plugins=False)
+    if prepare:
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        if migrations.pending(db):
+            with write(db):
+                migrations.apply(db)
     return db
 
 

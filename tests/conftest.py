@@ -63,3 +63,16 @@ class Respondent:
 @pytest.fixture
 def respondent(client) -> Respondent:
     return Respondent(client)
+
+
+@pytest.fixture(autouse=True)
+def restore_settings(monkeypatch):
+    """The CLI writes CORESP_* into the environment (for gunicorn's workers): undo it after each test."""
+    import os
+
+    for name in ("CORESP_SURVEYS", "CORESP_DB", "CORESP_SECRET_KEY", "CORESP_ADMIN_PASSWORD"):
+        if name in os.environ:
+            monkeypatch.setenv(name, os.environ[name])
+        else:
+            monkeypatch.setenv(name, "")
+            monkeypatch.delenv(name)

@@ -7,20 +7,27 @@ from pathlib import Path
 from .loader import Problem
 from .loader import SurveyInvalid
 from .loader import read_survey
+from .located import YamlError
+from .located import load_located
 from .model import Survey
 
 SURVEY_SUFFIXES = (".yaml", ".yml")
 
 
 def survey_files(paths: list[Path]) -> list[Path]:
-    """Expand folders into their survey files, sorted; keep files as given."""
-    files: list[Path] = []
+    """Expand folders into their survey files, sorted; keep files as given, each once.
+
+    A file named twice (``validate surveys surveys/a.yaml``) must not clash with itself.
+    """
+    files: dict[Path, Path] = {}
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix in SURVEY_SUFFIXES and p.is_file()))
+            found = sorted(p for p in path.iterdir() if p.suffix in SURVEY_SUFFIXES and p.is_file())
         else:
-            files.append(path)
-    return files
+            found = [path]
+        for file in found:
+            files.setdefault(file.resolve(), file)
+    return list(files.values())
 
 
 def check_files(paths: list[Path]) -> tuple[list[Survey], list[Problem]]:
@@ -34,16 +41,24 @@ def check_files(paths: list[Path]) -> tuple[list[Survey], list[Problem]]:
         if survey is None:
             continue
         if survey.id in first_file:
-            problems.append(
-                Problem(str(path), 1, f"survey id '{survey.id}' is already used by {first_file[survey.id]}")
-            )
+            message = f"survey id '{survey.id}' is already used by {first_file[survey.id]}"
+            problems.append(Problem(str(path), _id_line(path), message))
             continue
         first_file[survey.id] = path
         surveys.append(survey)
     return surveys, problems
 
 
+def _id_line(path: Path) -> int:
+    """The line of ``id:`` in a file just read without a problem (the survey keeps no lines of its own)."""
+    try:
+        return load_located(path.read_text(encoding="utf-8")).line_of("id")
+    except (OSError, UnicodeDecodeError, YamlError):
+        return 1
+
+
 def load_catalog(folder: Path) -> dict[str, Survey]:
+
     """All surveys of ``folder`` by id; raise SurveyInvalid if any file has a problem."""
     if not folder.is_dir():
         raise SurveyInvalid([Problem(str(folder), 1, "the surveys folder does not exist")])

@@ -101,12 +101,19 @@ def read_survey(path: Path) -> tuple[Survey | None, list[Problem]]:
     """Read one survey file: the survey when it is valid, and the problems found."""
     shown = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        return None, [Problem(shown, 1, f"the file is not UTF-8 text ({error.reason} at byte {error.start})")]
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None, [Problem(shown, 1, "no such file or folder")]
     except OSError as error:
         return None, [Problem(shown, 1, f"cannot read the file: {error.strerror or error}")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        message = f"the file is not UTF-8 text ({error.reason} at byte {error.start}); save it as UTF-8"
+        return None, [Problem(shown, line, message)]
     return parse_survey(text, shown, path)
+
 
 
 def parse_survey(text: str, shown_path: str, path: Path | None = None) -> tuple[Survey | None, list[Problem]]:
@@ -296,6 +303,16 @@ class _Reader:
         except conditions.ConditionError as error:
             self.problem(line, f"show_if: {_with_column(error)}")
             return None
+        missing = condition.names() - known.keys()
+        later = sorted(name for name in missing if name in self.question_lines and name not in self.seen)
+        for name in later:
+            self.problem(
+                line,
+                f"show_if: '{name}' is asked at line {self.question_lines[name]}; "
+                "a condition may only use group and the questions asked before it",
+            )
+        if later or missing & self.seen:  # an earlier question with a problem of its own is reported there
+            return None
         errors = condition.check(known)
         for error in errors:
             self.problem(line, f"show_if: {_with_column(error)}")
@@ -455,17 +472,17 @@ class _Reader:
                 continue
             items = self.sequence(levels, line, f"scale '{scale_id}'")
             if items is not None:
-                choices = self.read_levels(items, f"scale '{scale_id}'")
+                choices = self.read_levels(items, line, f"scale '{scale_id}'")
                 if choices:
                     scales[scale_id] = Scale(scale_id, choices)
         return scales
 
-    def read_levels(self, items: LocatedList, what: str) -> tuple[Choice, ...] | None:
+    def read_levels(self, items: LocatedList, line: int, what: str) -> tuple[Choice, ...] | None:
         """Scale levels: integer values, unique, at least two; returned in increasing order."""
         levels = self.each_mapping(items, "level", lambda item: self.read_choice(item, integer=True))
         self.unique([(None if v is None else str(v), line) for v, line, _ in levels], f"level in {what}")
         if len(items) < 2:
-            self.problem(items.line, f"{what} needs at least two levels")
+            self.problem(line, f"{what} needs at least two levels")
             return None
         good = [choice for _, _, choice in levels if choice is not None]
         if len(good) != len(items) or len({c.value for c in good}) != len(good):
@@ -500,6 +517,7 @@ class _Reader:
         items = self.sequence(data["sections"], data.line_of("sections"), "sections")
         if items is None:
             return []
+        self.question_lines = _question_lines(items)
         known: dict[str, conditions.NameInfo] = {}
         if groups:
             known["group"] = conditions.NameInfo("group", frozenset(g.id for g in groups))
@@ -538,6 +556,8 @@ class _Reader:
                 question = self.read_question(question_data, known, scales)
                 raw_id = question_data.get("id")
                 question_ids.append((raw_id if isinstance(raw_id, str) else None, question_data.line_of("id")))
+                if isinstance(raw_id, str):
+                    self.seen.add(raw_id)
                 if question is not None:
                     questions.append(question)
                     known[question.id] = _name_info(question)
@@ -595,14 +615,15 @@ class _Reader:
         if items is None:
             return None
         if integer:
-            return self.read_levels(items, "the choices")
+            return self.read_levels(items, data.line_of("choices"), "the choices")
         read = self.each_mapping(items, "choice", lambda item: self.read_choice(item, integer=False))
         self.unique([(v, line) for v, line, _ in read], "choice value")
         for value, line, _ in read:
             if other and value == OTHER_VALUE:
                 self.problem(line, f"the value '{OTHER_VALUE}' is kept for the choice that other: true adds")
         if len(items) + (1 if other else 0) < 2:
-            self.problem(items.line, "a choice question needs at least two choices")
+            self.problem(data.line_of("choices"), "a choice question needs at least two choices")
+
         choices = tuple(choice for _, _, choice in read if choice is not None)
         return choices if len(choices) == len(items) else None
 
@@ -691,6 +712,9 @@ class _Reader:
             return None
         name = data["question"]
         question = questions.get(name) if isinstance(name, str) else None
+        if question is None and isinstance(name, str) and name in self.seen:
+
+            return None  # the question has a problem of its own, reported at the question
         if question is None:
             close = difflib.get_close_matches(str(name), list(questions), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -715,7 +739,19 @@ class _Reader:
         return value
 
 
+def _question_lines(sections: LocatedList) -> dict[str, int]:
+    """Every question id written in ``sections``, at its first line, to tell "later" from "unknown"."""
+    lines: dict[str, int] = {}
+    for section in sections:
+        questions = section.get("questions") if isinstance(section, LocatedDict) else None
+        for question in questions if isinstance(questions, LocatedList) else ():
+            if isinstance(question, LocatedDict) and isinstance(question.get("id"), str):
+                lines.setdefault(question["id"], question.line_of("id"))
+    return lines
+
+
 def _name_info(question: Question) -> conditions.NameInfo:
+
     return conditions.NameInfo(question.type, frozenset(question.values) if question.choices else None)
 
 
