@@ -182,6 +182,8 @@ class Target:
 
 @dataclass
 class Server:
+    """A running gunicorn master (its workers are its children, in its own session)."""
+
     name: str
     port: int
     process: subprocess.Popen
@@ -254,6 +256,8 @@ def log_tail(server: Server, lines: int = 20) -> str:
 
 @dataclass
 class Reply:
+    """What a client needs from one answer; ``seconds`` runs from connect to the last byte."""
+
     status: int
     location: str | None
     cookies: list[str]
@@ -313,6 +317,7 @@ class ClientResult:
 
 
 def is_error(status: int) -> bool:
+    """The reliability target counts any answer outside 2xx/3xx as an error."""
     return not 200 <= status < 400
 
 
@@ -344,13 +349,15 @@ def answer_once(port: int, rng: random.Random, result: ClientResult, timeout: fl
     result.completed += 1
 
 
-def run_client(port: int, seconds: float, cap: int, seed: int, timeout: float, stop: Any = None) -> ClientResult:
+def run_client(
+    port: int, seconds: float, cap: int, seed: int, timeout: float, stop: threading.Event | None = None
+) -> ClientResult:
     """Play respondents back to back until the time or this client's share of the count is used up."""
     rng = random.Random(seed)
     result = ClientResult(started=time.monotonic())
     deadline = result.started + seconds
     attempts = 0
-    while time.monotonic() < deadline and attempts < cap and not (stop is not None and stop.is_set()):
+    while time.monotonic() < deadline and attempts < cap and not (stop and stop.is_set()):
         attempts += 1
         try:
             answer_once(port, rng, result, timeout)
@@ -404,6 +411,7 @@ def drive_processes(port: int, clients: int, seconds: float, cap: int, timeout: 
 
 
 def merge(results: list[ClientResult]) -> ClientResult:
+    """One result for all clients: rates and percentiles are about the server, not one client."""
     total = ClientResult()
     for result in results:
         total.merge(result)
@@ -428,11 +436,13 @@ def app_markers(db_path: Path) -> list[str]:
 
 
 def bare_markers(db_path: Path) -> list[str]:
+    """The ``remark`` of every row the bare app stored."""
     with sqlite3.connect(db_path) as conn:
         return [remark or "" for (remark,) in conn.execute("SELECT remark FROM answers")]
 
 
 def integrity(db_path: Path) -> str:
+    """Rows counted in a damaged file would prove nothing: SQLite's own check, "ok" when sound."""
     with sqlite3.connect(db_path) as conn:
         return conn.execute("PRAGMA integrity_check").fetchone()[0]
 
@@ -512,9 +522,13 @@ def make_targets(workdir: Path, secret: str) -> tuple[Target, Target]:
     bare_db.parent.mkdir()
     create_bare_schema(bare_db)
     bare = Target(
-        "bare", f"{Path(__file__).stem}:create_bare_app()", bare_db, {BARE_DB_ENV: str(bare_db)}, bare_markers
+        "bare",
+        f"{Path(__file__).stem}:create_bare_app()",
+        bare_db,
+        {BARE_DB_ENV: str(bare_db)},
+        bare_markers,
+        pythonpath=Path(__file__).resolve().parent,  # gunicorn imports this very file
     )
-    bare.pythonpath = Path(__file__).resolve().parent
     return app, bare
 
 
@@ -530,6 +544,7 @@ def percentile(values: list[float], p: float) -> float | None:
 
 
 def ms(value: float | None) -> float | None:
+    """Milliseconds to 0.1: finer digits are noise on a shared 2-core machine."""
     return None if value is None else round(value * 1000, 1)
 
 
@@ -569,6 +584,7 @@ def fs_type(path: Path) -> str:
 
 
 def machine(workdir: Path) -> dict[str, Any]:
+    """What the figures depend on, so two runs can be compared honestly."""
     affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {
         "cpu_count": os.cpu_count(),
@@ -582,6 +598,7 @@ def machine(workdir: Path) -> dict[str, Any]:
 
 
 def print_report(app: dict[str, Any], bare: dict[str, Any], verdict: dict[str, Any]) -> None:
+    """The two targets side by side, then the ratio and the verdict on the reliability target."""
     rows = [
         ("respondents / s", "respondents_per_s"),
         ("respondents (measured)", "respondents"),
@@ -617,6 +634,7 @@ def print_report(app: dict[str, Any], bare: dict[str, Any], verdict: dict[str, A
 
 
 def judge(app: dict[str, Any], bare: dict[str, Any]) -> dict[str, Any]:
+    """The target: ratio >= 0.5, no error of any kind, nothing lost, both files sound."""
     ratio = app["respondents_per_s"] / bare["respondents_per_s"] if bare["respondents_per_s"] else None
     errors_ok = all(f["errors"] == 0 and f["no_answer"] == 0 and f["unexpected"] == 0 for f in (app, bare))
     lost_ok = all(f["lost"] == 0 and f["integrity"] == "ok" for f in (app, bare))
@@ -635,6 +653,7 @@ def judge(app: dict[str, Any], bare: dict[str, Any]) -> dict[str, Any]:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Options with defaults matching the brief: 8 clients, 10 s per target, 2 workers."""
     parser = argparse.ArgumentParser(
         description="Load benchmark: the coresp-survey app against a bare Flask+SQLite app, same gunicorn, same clients.",
         epilog="Exit status: 0 when no errors and nothing lost (a ratio below target alone still gives 0); "
@@ -674,6 +693,7 @@ def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Measure the app, then the bare app; report; always stop the servers and remove the files."""
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     workdir = Path(tempfile.mkdtemp(prefix="coresp-bench-", dir=args.tmpdir))
@@ -711,6 +731,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The run's parameters, written with the figures so a JSON file explains itself."""
     return {
         "seconds": args.seconds,
         "clients": args.clients,

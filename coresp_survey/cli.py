@@ -101,7 +101,6 @@ def validate(paths: tuple[Path, ...]) -> None:
     if problems:
         say(f"{len(problems)} problem(s) found.")
         sys.exit(1)
-
     say(f"{len(surveys)} survey(s) valid: {', '.join(s.id for s in surveys) or 'none'}.")
 
 
@@ -134,9 +133,7 @@ def codes(survey_id: str, group_id: str | None, count: int) -> None:
         raise click.ClickException(f"unknown group '{group_id}' ({known})")
     db = storage.connect(database_path())
     made = storage.issue_codes(db, survey.id, group_id, count)
-    exporting.write_csv(
-        [["code", "group"], *([code, group_id or ""] for code in made)], sys.stdout
-    )
+    exporting.write_csv([["code", "group"], *([code, group_id or ""] for code in made)], sys.stdout)
     say(f"{len(made)} code(s) made for {survey.id}{' / ' + group_id if group_id else ''}.")
 
 

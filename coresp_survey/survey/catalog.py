@@ -58,7 +58,6 @@ def _id_line(path: Path) -> int:
 
 
 def load_catalog(folder: Path) -> dict[str, Survey]:
-
     """All surveys of ``folder`` by id; raise SurveyInvalid if any file has a problem."""
     if not folder.is_dir():
         raise SurveyInvalid([Problem(str(folder), 1, "the surveys folder does not exist")])

@@ -43,6 +43,7 @@ ID = re.compile(r"[a-z][a-z0-9_]*")
 FAMILY_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 CHOICE_VALUE = re.compile(r"[a-z0-9_-]+")
 ROUND = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 MAX_ID_LENGTH = 64
 MAX_TEXT_LENGTH = 20_000
 MAX_LENGTH_CAP = 20_000
@@ -115,13 +116,12 @@ def read_survey(path: Path) -> tuple[Survey | None, list[Problem]]:
     return parse_survey(text, shown, path)
 
 
-
 def parse_survey(text: str, shown_path: str, path: Path | None = None) -> tuple[Survey | None, list[Problem]]:
     """Check survey ``text``; ``shown_path`` is the name used in problems."""
     try:
         document = load_located(text)
     except YamlError as error:
-        return None, [Problem(shown_path, error.line, error.message)]
+        return None, [Problem(shown_path, error.line, _one_line(error.message))]
     reader = _Reader(shown_path)
     survey = reader.survey(document, path)
     problems = sorted(reader.problems, key=lambda p: p.line)
@@ -144,7 +144,7 @@ class _Reader:
         """Question ids read so far, valid or not: a question with a problem is reported once, not where used."""
 
     def problem(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.path, line, message))
+        self.problems.append(Problem(self.path, line, _one_line(message)))
 
     # -- generic pieces -------------------------------------------------
 
@@ -192,7 +192,6 @@ class _Reader:
         for key in required:
             if key not in data and key not in suggested:
                 self.problem(data.line, f"{what} needs '{key}'")
-
 
     def identifier(self, data: LocatedDict, key: str, pattern: re.Pattern, what: str) -> str | None:
         if key not in data:
@@ -446,7 +445,6 @@ class _Reader:
             )
             return list(SPIRAL_FAMILIES)
 
-
         def read(item: LocatedDict) -> tuple[str | None, int, Family | None]:
             self.keys(item, FAMILY_KEYS, FAMILY_KEYS, "a family")
             family_id = self.identifier(item, "id", FAMILY_ID, "a family id")
@@ -477,12 +475,12 @@ class _Reader:
                     scales[scale_id] = Scale(scale_id, choices)
         return scales
 
-    def read_levels(self, items: LocatedList, line: int, what: str) -> tuple[Choice, ...] | None:
+    def read_levels(self, items: LocatedList, key_line: int, what: str) -> tuple[Choice, ...] | None:
         """Scale levels: integer values, unique, at least two; returned in increasing order."""
         levels = self.each_mapping(items, "level", lambda item: self.read_choice(item, integer=True))
         self.unique([(None if v is None else str(v), line) for v, line, _ in levels], f"level in {what}")
         if len(items) < 2:
-            self.problem(line, f"{what} needs at least two levels")
+            self.problem(key_line, f"{what} needs at least two levels")
             return None
         good = [choice for _, _, choice in levels if choice is not None]
         if len(good) != len(items) or len({c.value for c in good}) != len(good):
@@ -560,7 +558,7 @@ class _Reader:
                     self.seen.add(raw_id)
                 if question is not None:
                     questions.append(question)
-                    known[question.id] = _name_info(question)
+                    known.setdefault(question.id, _name_info(question))
         if section_id and title:
             return Section(section_id, title, tuple(questions), show_if=show_if)
         return None
@@ -623,7 +621,6 @@ class _Reader:
                 self.problem(line, f"the value '{OTHER_VALUE}' is kept for the choice that other: true adds")
         if len(items) + (1 if other else 0) < 2:
             self.problem(data.line_of("choices"), "a choice question needs at least two choices")
-
         choices = tuple(choice for _, _, choice in read if choice is not None)
         return choices if len(choices) == len(items) else None
 
@@ -644,7 +641,9 @@ class _Reader:
 
     def details_scale(self, data: LocatedDict, scales: dict) -> dict | None:
         if "scale" in data and "choices" in data:
-            self.problem(data.line_of("choices"), "a scale question takes 'scale' (a scale's name) or 'choices', not both")
+            self.problem(
+                data.line_of("choices"), "a scale question takes 'scale' (a scale's name) or 'choices', not both"
+            )
             return None
         if "scale" not in data and "choices" not in data:
             self.problem(data.line, "a scale question needs 'scale' (e.g. spiral5) or its own 'choices'")
@@ -654,7 +653,6 @@ class _Reader:
             return None if levels is None else {"choices": levels}
         name = data["scale"]
         if not isinstance(name, str) or name not in scales:
-
             names = [str(n) for n in scales]
             close = difflib.get_close_matches(str(name), names, n=1)
             hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(names)
@@ -685,7 +683,9 @@ class _Reader:
         items = self.sequence(data["indicators"], data.line_of("indicators"), "indicators", allow_empty=True)
         if items is None:
             return []
-        questions = {q.id: q for s in sections for q in s.questions}
+        questions: dict[str, Question] = {}
+        for question in (q for s in sections for q in s.questions):
+            questions.setdefault(question.id, question)  # a duplicate id is reported; the first one counts
         family_ids = [f.id for f in families]
         read = self.each_mapping(items, "indicator", lambda item: self.read_indicator(item, questions, family_ids))
         self.unique([(i[0], i[1]) for i in read], "indicator id")
@@ -713,7 +713,6 @@ class _Reader:
         name = data["question"]
         question = questions.get(name) if isinstance(name, str) else None
         if question is None and isinstance(name, str) and name in self.seen:
-
             return None  # the question has a problem of its own, reported at the question
         if question is None:
             close = difflib.get_close_matches(str(name), list(questions), n=1)
@@ -751,7 +750,6 @@ def _question_lines(sections: LocatedList) -> dict[str, int]:
 
 
 def _name_info(question: Question) -> conditions.NameInfo:
-
     return conditions.NameInfo(question.type, frozenset(question.values) if question.choices else None)
 
 
@@ -776,6 +774,11 @@ def _kind(value: Any) -> str:
     if isinstance(value, date):
         return f"the date {value}"
     return f"'{_short(value)}'"
+
+
+def _one_line(message: str) -> str:
+    """A problem is one line of output: a key or value quoted from the file may hold line breaks."""
+    return CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), message)
 
 
 def _short(value: Any, limit: int = 40) -> str:

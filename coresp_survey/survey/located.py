@@ -63,9 +63,14 @@ class _Lines:
 
     def __init__(self, text: str) -> None:
         self.starts = [0] + [match.end() for match in LINE_BREAK.finditer(text)]
+        self.length = len(text)
 
     def at(self, mark: yaml.Mark) -> int:
         return bisect_right(self.starts, mark.index)
+
+    def count(self) -> int:
+        """How many lines there are: a final line break does not open another."""
+        return len(self.starts) - (self.starts[-1] == self.length)
 
 
 class _Loader(yaml.SafeLoader):
@@ -152,7 +157,7 @@ def load_located(text: str) -> LocatedDict:
     try:
         return _load(text)
     except YamlError as error:
-        error.line = max(1, min(error.line, len(text.splitlines())))
+        error.line = max(1, min(error.line, _Lines(text).count()))
         raise
 
 
@@ -165,26 +170,41 @@ def _load(text: str) -> LocatedDict:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = loader.lines.at(mark) if mark else 1
-        problem = error.problem or error.context or "invalid YAML"
-        raise YamlError(f"YAML syntax error: {problem}", line) from None
+        line = _syntax_line(error, text, loader.lines)
+        raise YamlError(f"YAML syntax error: {_syntax_problem(error, line, loader.lines)}", line) from None
     except yaml.YAMLError as error:
         raise YamlError(f"YAML syntax error: {error}", 1) from None
     except RecursionError:
         raise YamlError("YAML syntax error: nesting too deep", 1) from None
     finally:
         loader.dispose()
-    if node is None:
-        raise YamlError("the file is empty: a survey needs at least id, languages, title and sections", 1)
     builder = _Builder(loader)
     try:
-        document = builder.build(node)
+        document = None if node is None else builder.build(node)
     except RecursionError:
         raise YamlError("the document is nested too deeply", builder.line(node)) from None
+    if document is None:  # nothing but comments, "---" alone, or "~"
+        raise YamlError("the file is empty: a survey needs at least id, languages, title and sections", 1)
     if not isinstance(document, LocatedDict):
         raise YamlError("a survey file must be a mapping of keys (id:, title:, sections: …)", builder.line(node))
     return document
+
+
+def _syntax_problem(error: yaml.MarkedYAMLError, line: int, lines: _Lines) -> str:
+    """PyYAML's problem, with what it was reading ("while scanning a quoted scalar") and where that began."""
+    if not (error.problem and error.context):
+        return error.problem or error.context or "invalid YAML"
+    start = lines.at(error.context_mark) if error.context_mark else line
+    return f"{error.problem} ({error.context}{f' at line {start}' if start != line else ''})"
+
+
+def _syntax_line(error: yaml.MarkedYAMLError, text: str, lines: _Lines) -> int:
+    """Where the mistake is; for a quote or bracket left open, where it opens rather than the end of the file."""
+    mark = error.problem_mark or error.context_mark
+    if mark is None:
+        return 1
+    at_end = not text[mark.index :].strip()
+    return lines.at(error.context_mark if at_end and error.context_mark else mark)
 
 
 def _reader_problem(error: yaml.reader.ReaderError) -> str:
