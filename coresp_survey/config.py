@@ -28,6 +28,8 @@ SECURE_DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "PERMANENT_SESSION_LIFETIME": timedelta(days=90),
+    # Sign and send the cookie only when the session changes, not on every page.
+    "SESSION_REFRESH_EACH_REQUEST": False,
     # A respondent may take hours over a page: bind the CSRF token to the session, not to a clock.
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 1024 * 1024,

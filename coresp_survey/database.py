@@ -1,13 +1,20 @@
-"""One database connection per request, opened when first needed and closed after."""
+"""The web app's database connection: one per worker thread, kept between requests.
+
+Opening and closing SQLite for every request is costly in WAL mode: the last
+connection to close checkpoints and deletes the WAL file, which the next write
+creates again. A kept connection avoids that churn; it is never shared across
+threads or a fork.
+"""
 
 from __future__ import annotations
 
+import os
+import threading
 from datetime import date
 from datetime import timedelta
 
 from flask import Flask
 from flask import current_app
-from flask import g
 from sqlite_utils import Database
 
 from . import storage
@@ -18,16 +25,12 @@ def init_app(app: Flask) -> None:
     db = storage.connect(app.config["DATABASE"])
     storage.delete_old_drafts(db, (date.today() - timedelta(days=app.config["DRAFT_DAYS"])).isoformat())
     db.close()
-    app.teardown_appcontext(close_db)
+    app.extensions["database"] = threading.local()
 
 
 def get_db() -> Database:
-    if "db" not in g:
-        g.db = storage.connect(current_app.config["DATABASE"], prepare=False)
-    return g.db
-
-
-def close_db(error: BaseException | None = None) -> None:
-    db = g.pop("db", None)
-    if db is not None:
-        db.close()
+    kept = current_app.extensions["database"]
+    if getattr(kept, "pid", None) != os.getpid():
+        kept.db = storage.connect(current_app.config["DATABASE"], prepare=False)
+        kept.pid = os.getpid()
+    return kept.db

@@ -323,9 +323,21 @@ def section_form_class(section: Section, lang: str) -> type[Form]:
     return type(f"Section_{section.id}", (Form,), fields)
 
 
+_form_classes: dict[tuple[int, str], tuple[Section, type[Form]]] = {}
+
+
+def cached_form_class(section: Section, lang: str) -> type[Form]:
+    """Form classes are made once per section and language (sections live as long as the app)."""
+    key = (id(section), lang)
+    cached = _form_classes.get(key)
+    if cached is None or cached[0] is not section:  # an id can be reused once a section is gone
+        cached = _form_classes[key] = (section, section_form_class(section, lang))
+    return cached[1]
+
+
 def section_form(section: Section, lang: str, raw: MultiDict) -> Form:
     """The form of one page, filled from ``raw`` values (as a browser sends them)."""
-    return section_form_class(section, lang)(formdata=raw, meta={"locales": [lang, "en"]})
+    return cached_form_class(section, lang)(formdata=raw, meta={"locales": [lang, "en"]})
 
 
 def field_names(question: Question) -> list[str]:

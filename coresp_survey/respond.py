@@ -74,7 +74,7 @@ def home():
 class Respondent:
     """What we know of this browser's answers to one survey."""
 
-    key: str | None = None
+    key: str
     raw: answering.Raw = field(default_factory=dict)
     code_hash: str | None = None
     code_group: str | None = None
@@ -88,19 +88,22 @@ class Respondent:
 
 
 def load_respondent(survey: Survey) -> Respondent:
+    """This browser's draft; a new respondent gets its key now, so a double click on
+    the first page it sends still carries one submission key."""
     key = session.get("drafts", {}).get(survey.id)
+    if key is None:
+        key = storage.new_key()
+        session.permanent = True
+        session["drafts"] = {**session.get("drafts", {}), survey.id: key}
+        return Respondent(key)
     draft = storage.get_draft(get_db(), key)
     if draft is None or draft.survey != survey.id:
-        return Respondent()
+        return Respondent(key)
     code_group = storage.code_group(get_db(), draft.code_hash) if draft.code_hash else None
     return Respondent(draft.key, draft.answers, draft.code_hash, code_group, draft.submitted)
 
 
 def save_respondent(survey: Survey, respondent: Respondent) -> None:
-    if respondent.key is None:
-        respondent.key = storage.new_key()
-        session.permanent = True
-        session["drafts"] = {**session.get("drafts", {}), survey.id: respondent.key}
     storage.save_draft(
         get_db(), respondent.key, survey.id, respondent.raw, respondent.group(survey), respondent.code_hash
     )
@@ -234,6 +237,8 @@ def receive_page(survey: Survey, respondent: Respondent, section_id: str | None)
     if screen is None:
         return redirect(url_for(".page", survey_id=survey.id), 303)
     ok = answering.validate_page(screen.page) and start_ok if action == "next" else True
+    if ok and action == "next" and screen.result.after(screen.page) is None:
+        return finish(survey, respondent, screen.result)
     save_respondent(survey, respondent)
     if action == "back":
         return redirect(page_url(survey, screen.result.before(screen.page)), 303)
@@ -242,10 +247,7 @@ def receive_page(survey: Survey, respondent: Respondent, section_id: str | None)
     if not ok:
         screen.errors = True
         return render_screen(screen)
-    following = screen.result.after(screen.page)
-    if following is not None:
-        return redirect(page_url(survey, following), 303)
-    return finish(survey, respondent)
+    return redirect(page_url(survey, screen.result.after(screen.page)), 303)
 
 
 def check_start(survey: Survey, respondent: Respondent, start: Form) -> bool:
@@ -266,23 +268,25 @@ def code_refusal_message(reason: str) -> str:
     return _("This code is not valid. Check it against your slip and try again.")
 
 
-def finish(survey: Survey, respondent: Respondent):
+def finish(survey: Survey, respondent: Respondent, result: answering.Walk):
     """Check every page once more, then store the response once and say thank you (303)."""
     group = respondent.group(survey)
-    result = answering.walk(survey, g.lang, respondent.raw, group)
     invalid = answering.first_invalid_page(result)
+    if invalid is None and (survey.groups and group is None or survey.access == "code" and respondent.code_hash is None):
+        invalid = result.pages[0]
     if invalid is not None:
+        save_respondent(survey, respondent)
         return redirect(page_url(survey, invalid, check=True), 303)
-    if survey.groups and group is None or survey.access == "code" and respondent.code_hash is None:
-        return redirect(page_url(survey, result.pages[0], check=True), 303)
     try:
-        storage.submit_draft(get_db(), respondent.key, survey.round, g.lang, group, result.answers)
+        storage.submit_draft(
+            get_db(), respondent.key, survey.id, respondent.code_hash, survey.round, g.lang, group, result.answers
+        )
     except storage.CodeRefused:
         respondent.code_hash = respondent.code_group = None
         save_respondent(survey, respondent)
         return redirect(page_url(survey, result.pages[0], check=True), 303)
-    session.get("prefill", {}).pop(survey.id, None)
-    session.modified = True
+    if survey.id in session.get("prefill", {}):
+        session["prefill"] = {k: v for k, v in session["prefill"].items() if k != survey.id}
     return redirect(url_for(".thanks", survey_id=survey.id), 303)
 
 

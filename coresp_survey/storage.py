@@ -184,29 +184,33 @@ def delete_old_drafts(db: Database, before: str) -> int:
 # -- responses ----------------------------------------------------------------
 
 
-def submit_draft(db: Database, key: str, survey_round: str, lang: str, group: str | None, answers: dict) -> bool:
-    """Turn an open draft into a response, once: False if it was submitted already.
+def submit_draft(
+    db: Database, key: str, survey: str, code_hash: str | None, survey_round: str, lang: str, group: str | None, answers: dict
+) -> bool:
+    """Store a response for draft ``key``, once: False if that draft was submitted already.
 
-    The draft key is the submission key: a double click, a reload or a retry
-    after a lost acknowledgement finds the draft submitted and stores nothing.
-    Raises CodeRefused (storing nothing) if the draft's invitation code has
-    been used meanwhile.
+    The draft key is the submission key, given to the browser before its first
+    page is sent: a double click, a reload or a retry after a lost
+    acknowledgement finds the draft submitted and stores nothing. One
+    transaction uses the invitation code, stores the response and closes the
+    draft. Raises CodeRefused (storing nothing) if the code was used meanwhile.
     """
     with write(db):
-        draft = get_draft(db, key)
-        if draft is None or draft.submitted:
+        state = db.execute("SELECT state FROM drafts WHERE key = ?", [key]).fetchone()
+        if state is not None and state[0] == "submitted":
             return False
-        if draft.code_hash is not None:
-            used = db.execute(
-                "UPDATE codes SET used = 1 WHERE hash = ? AND survey = ? AND used = 0", [draft.code_hash, draft.survey]
-            )
+        if code_hash is not None:
+            used = db.execute("UPDATE codes SET used = 1 WHERE hash = ? AND survey = ? AND used = 0", [code_hash, survey])
             if used.rowcount != 1:
                 raise CodeRefused("used")
-        _insert_response(db, draft.survey, survey_round, group, lang, "web", answers)
+        _insert_response(db, survey, survey_round, group, lang, "web", answers)
         db.execute(
-            "UPDATE drafts SET state = 'submitted', answers = '{}', group_id = NULL, code_hash = NULL, updated = ?"
-            " WHERE key = ?",
-            [today(), key],
+            """
+            INSERT INTO drafts (key, survey, state, answers, updated) VALUES (?, ?, 'submitted', '{}', ?)
+            ON CONFLICT (key) DO UPDATE SET state = 'submitted', answers = '{}', group_id = NULL, code_hash = NULL,
+                updated = excluded.updated
+            """,
+            [key, survey, today()],
         )
     return True
 

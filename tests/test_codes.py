@@ -104,3 +104,14 @@ def test_codes_command_refuses_bad_requests(app):
         assert result.exit_code == 1, args
         assert message in result.stderr, result.stderr
         assert "Traceback" not in result.output
+
+
+def test_double_click_on_a_one_page_survey_stores_one_response(respondent, db, client):
+    code, _ = make_codes(db)
+    token = respondent.token("/en/coded/")  # the first GET gives the browser its submission key
+    data = {"csrf_token": token, "code": code, "rating": "4"}
+    first = client.post("/en/coded/", data=data)
+    second = client.post("/en/coded/", data=data)
+    assert first.location == "/en/coded/thanks/"
+    assert second.status_code == 200 and "already been sent" in second.text
+    assert len(list(storage.iter_responses(db, "coded"))) == 1
