@@ -136,6 +136,6 @@ def validate_page(page: Page) -> bool:
     return forms.validate_fields(page.form, page.field_names)
 
 
-def first_invalid_page(result: Walk) -> Page | None:
-    """The first visible page whose active questions do not pass the checks."""
-    return next((page for page in result.pages if not validate_page(page)), None)
+def first_invalid_page(result: Walk, checked: Page | None = None) -> Page | None:
+    """The first visible page whose active questions do not pass the checks (``checked`` passed already)."""
+    return next((page for page in result.pages if page is not checked and not validate_page(page)), None)

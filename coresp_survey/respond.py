@@ -238,7 +238,7 @@ def receive_page(survey: Survey, respondent: Respondent, section_id: str | None)
         return redirect(url_for(".page", survey_id=survey.id), 303)
     ok = answering.validate_page(screen.page) and start_ok if action == "next" else True
     if ok and action == "next" and screen.result.after(screen.page) is None:
-        return finish(survey, respondent, screen.result)
+        return finish(survey, respondent, screen.result, screen.page)
     save_respondent(survey, respondent)
     if action == "back":
         return redirect(page_url(survey, screen.result.before(screen.page)), 303)
@@ -268,10 +268,10 @@ def code_refusal_message(reason: str) -> str:
     return _("This code is not valid. Check it against your slip and try again.")
 
 
-def finish(survey: Survey, respondent: Respondent, result: answering.Walk):
-    """Check every page once more, then store the response once and say thank you (303)."""
+def finish(survey: Survey, respondent: Respondent, result: answering.Walk, last: answering.Page):
+    """Check every other page once more, then store the response once and say thank you (303)."""
     group = respondent.group(survey)
-    invalid = answering.first_invalid_page(result)
+    invalid = answering.first_invalid_page(result, checked=last)
     if invalid is None and (survey.groups and group is None or survey.access == "code" and respondent.code_hash is None):
         invalid = result.pages[0]
     if invalid is not None:

@@ -37,7 +37,8 @@ def paragraphs(text: str) -> Markup:
 
 
 def template_globals() -> dict:
-    return {"twins": language_twins(), "default_language": DEFAULT_LANGUAGE}
+    """``language_twins`` is a function: pages that know their twins pass ``twins`` instead."""
+    return {"language_twins": language_twins, "default_language": DEFAULT_LANGUAGE}
 
 
 def language_twins() -> dict[str, str]:
