@@ -207,6 +207,7 @@ def demo(host: str, port: int) -> None:
             for group in survey.groups or [None]:
                 made = storage.issue_codes(db, survey.id, group.id if group else None, 3)
                 say(f"Invitation codes for {survey.id}{' / ' + group.id if group else ''}: {', '.join(made)}")
+                say(f"  try: http://{host}:{port}/{survey.default_language}/{survey.id}/?code={made[0]}")
     db.close()
     from .server import run
 

@@ -47,6 +47,7 @@ from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 from typing import NamedTuple
 
 __all__ = [
@@ -468,16 +469,14 @@ class Not:
 
 
 @dataclass(frozen=True)
-class And:
-    """Two or more operands, kept flat so long chains do not nest."""
+class _Chain:
+    """Two or more operands joined by one keyword, kept flat so long chains do not nest."""
 
     operands: tuple[Node, ...]
-
-    def evaluate(self, lookup: Lookup) -> bool:
-        return all(operand.evaluate(lookup) for operand in self.operands)
+    keyword: ClassVar[str]
 
     def to_data(self) -> list:
-        return ["and", *(operand.to_data() for operand in self.operands)]
+        return [self.keyword, *(operand.to_data() for operand in self.operands)]
 
     def names(self) -> Iterator[str]:
         for operand in self.operands:
@@ -489,24 +488,19 @@ class And:
 
 
 @dataclass(frozen=True)
-class Or:
-    """Two or more operands, kept flat so long chains do not nest."""
+class And(_Chain):
+    keyword: ClassVar[str] = "and"
 
-    operands: tuple[Node, ...]
+    def evaluate(self, lookup: Lookup) -> bool:
+        return all(operand.evaluate(lookup) for operand in self.operands)
+
+
+@dataclass(frozen=True)
+class Or(_Chain):
+    keyword: ClassVar[str] = "or"
 
     def evaluate(self, lookup: Lookup) -> bool:
         return any(operand.evaluate(lookup) for operand in self.operands)
-
-    def to_data(self) -> list:
-        return ["or", *(operand.to_data() for operand in self.operands)]
-
-    def names(self) -> Iterator[str]:
-        for operand in self.operands:
-            yield from operand.names()
-
-    def check(self, known: Mapping[str, NameInfo], problems: list[ConditionError]) -> None:
-        for operand in self.operands:
-            operand.check(known, problems)
 
 
 Node = Or | And | Not | Compare | Contains | Answered
