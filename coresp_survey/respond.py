@@ -38,6 +38,8 @@ bp = Blueprint("respond", __name__)
 
 NAV = "_nav"
 """The name of the navigation buttons; it cannot clash with a question id."""
+REACHED = "_reached"
+"""Kept in the draft: the furthest page reached, to offer a returning respondent to go on."""
 
 
 @bp.url_defaults
@@ -130,6 +132,7 @@ class Screen:
     respondent: Respondent
     notice: str | None = None
     errors: bool = False
+    resume: answering.Page | None = None
 
 
 @bp.route("/<lang>/<survey_id>/", methods=["GET", "POST"], endpoint="page")
@@ -154,7 +157,16 @@ def page(survey_id: str, section_id: str | None = None):
         return redirect(url_for(".page", survey_id=survey.id), 303)
     if request.args.get("check"):
         screen.errors = not answering.validate_page(screen.page)
+    elif section_id is None:
+        screen.resume = resume_page(screen.result, respondent)
     return render_screen(screen)
+
+
+def resume_page(result: answering.Walk, respondent: Respondent) -> answering.Page | None:
+    """For a respondent back on the first page: the furthest page they had reached, if further."""
+    reached = (respondent.raw.get(REACHED) or [None])[0]
+    page = result.page(reached) if reached else None
+    return page if page is not None and page.number > 1 else None
 
 
 def keep_prefill(survey: Survey, section_id: str | None):
@@ -237,8 +249,11 @@ def receive_page(survey: Survey, respondent: Respondent, section_id: str | None)
     if screen is None:
         return redirect(url_for(".page", survey_id=survey.id), 303)
     ok = answering.validate_page(screen.page) and start_ok if action == "next" else True
-    if ok and action == "next" and screen.result.after(screen.page) is None:
+    following = screen.result.after(screen.page)
+    if ok and action == "next" and following is None:
         return finish(survey, respondent, screen.result, screen.page)
+    if ok and action == "next":
+        note_reached(screen.result, respondent, following)
     save_respondent(survey, respondent)
     if action == "back":
         return redirect(page_url(survey, screen.result.before(screen.page)), 303)
@@ -247,7 +262,18 @@ def receive_page(survey: Survey, respondent: Respondent, section_id: str | None)
     if not ok:
         screen.errors = True
         return render_screen(screen)
-    return redirect(page_url(survey, screen.result.after(screen.page)), 303)
+    return redirect(page_url(survey, following), 303)
+
+
+def note_reached(result: answering.Walk, respondent: Respondent, following: answering.Page) -> None:
+    """Remember the furthest page reached, so a respondent who comes back can go on from there."""
+    if following.number > _reached_number(result, respondent):
+        respondent.raw[REACHED] = [following.section.id]
+
+
+def _reached_number(result: answering.Walk, respondent: Respondent) -> int:
+    reached = result.page((respondent.raw.get(REACHED) or [""])[0])
+    return reached.number if reached else 1
 
 
 def check_start(survey: Survey, respondent: Respondent, start: Form) -> bool:
@@ -308,6 +334,7 @@ def render_screen(screen: Screen, status: int = 200):
         previous=result.before(page),
         errors=screen.errors,
         notice=screen.notice,
+        resume=screen.resume and page_url(screen.survey, screen.resume),
         form_action=page_url(screen.survey, page),
         twins={lang: page_url(screen.survey, page, lang=lang) for lang in screen.survey.languages},
     ), status

@@ -209,3 +209,12 @@ def test_pages_without_live_conditions_load_no_script(respondent):
     respondent.post("/en/mini/", {"group": "students", "mood": "4"})
     page = respondent.client.get("/en/mini/page/last/").text
     assert "<script" not in page
+
+
+def test_a_returning_respondent_is_offered_to_go_on_where_they_stopped(respondent):
+    assert "Welcome back" not in respondent.client.get("/en/mini/").text
+    respondent.post("/en/mini/", {"group": "students", "mood": "4"})
+    respondent.post("/en/mini/page/second/", {"transport": ["walk"]})
+    first = respondent.client.get("/en/mini/").text
+    assert "Welcome back: your earlier answers are kept." in first
+    assert '<a href="/en/mini/page/last/">Continue where you stopped</a>' in first
