@@ -1368,3 +1368,13 @@ def test_a_problem_message_is_always_one_line():
 def test_a_problem_prints_as_path_line_message():
     assert str(Problem("surveys/x.yaml", 7, "oops")) == "surveys/x.yaml:7: oops"
     assert re.fullmatch(r"s\.yaml:\d+: .+", str(only_problem(edited("type: single", "type: singel"))))
+
+
+def test_group_named_all_is_refused():
+    text = document(top='groups:\n  - {id: all, label: {fr: "Tous", en: "All"}}\n')
+    survey, problems = parse(text)
+    assert survey is None
+    assert [p.message for p in problems] == [
+        "'all' is reserved for every respondent together; name the group otherwise"
+    ]
+    assert problems[0].line == text.splitlines().index('  - {id: all, label: {fr: "Tous", en: "All"}}') + 1

@@ -22,6 +22,7 @@ from .located import LocatedList
 from .located import YamlError
 from .located import load_located
 from .model import ACCESS_MODES
+from .model import ALL_GROUPS
 from .model import DEFAULT_MAX_LENGTH
 from .model import OTHER_SUFFIX
 from .model import OTHER_VALUE
@@ -419,6 +420,12 @@ class _Reader:
     def read_group(self, data: LocatedDict) -> tuple[str | None, int, Group | None]:
         self.keys(data, GROUP_KEYS, ("id", "label"), "a group")
         group_id = self.identifier(data, "id", ID, "a group id")
+        if group_id == ALL_GROUPS:
+            self.problem(
+                data.line_of("id"),
+                f"'{ALL_GROUPS}' is reserved for every respondent together; name the group otherwise",
+            )
+            group_id = None
         label = self.text(data, "label", "the group")
         size = self.integer(data, "size", minimum=1)
         group = Group(group_id, label, size) if group_id and label else None

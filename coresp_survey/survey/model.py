@@ -24,6 +24,8 @@ OTHER_VALUE = "other"
 OTHER_SUFFIX = "_other"
 RESERVED_IDS = ("group", "code", "csrf_token")
 ACCESS_MODES = ("public", "code")
+ALL_GROUPS = "all"
+"""The published name of every respondent together; no group may take it."""
 DEFAULT_MAX_LENGTH = {"text": 200, "long_text": 4000}
 SUPPORTED_LANGUAGES = ("fr", "en")
 """Languages the interface is translated into; a survey may use any of them."""

@@ -1,0 +1,503 @@
+"""The numbers behind the published site: answers in, figures out, small cells suppressed.
+
+Pure functions only (no files, no database, no Flask), so the site, the PDF and
+the CSV/JSON downloads all read the same figures and tests need no server.
+
+One pass over the responses (`tally`) counts answers per round, group,
+indicator and scale level; every figure is then computed from those counts, so
+the work grows linearly with the number of responses.
+
+Suppression (PRODUCT.md, "The published site"): a cell with fewer than the
+survey's ``min_group_size`` respondents publishes no number at all; when only
+one group cell of a round × indicator is suppressed, the group with the next
+smallest ``n`` is suppressed too, so the hidden group cannot be recovered by
+subtracting the visible groups from ``all``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .storage import Response
+from .survey.model import ALL_GROUPS
+from .survey.model import Indicator
+from .survey.model import Survey
+
+ALL = ALL_GROUPS
+"""The group id of the cell that counts every respondent of a round."""
+Z95 = 1.959963984540054
+"""The standard normal quantile for a two-sided 95% interval."""
+
+CSV_COLUMNS = (
+    "survey",
+    "round",
+    "indicator",
+    "family",
+    "group",
+    "n",
+    "mean",
+    "score",
+    "share_good",
+    "share_good_low",
+    "share_good_high",
+    "suppressed",
+)
+"""The columns of ``indicators.csv`` and the keys of ``indicators.json``, in order (PRODUCT.md)."""
+PARTICIPATION_COLUMNS = ("survey", "round", "group", "responses")
+"""The columns of ``participation.csv``, in order (PRODUCT.md)."""
+
+MEAN_DECIMALS = 2
+SCORE_DECIMALS = 1
+SHARE_DECIMALS = 3
+
+
+# -- the figures -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorCell:
+    """One round × indicator × group, at full precision; `cell_rows` rounds it for publishing.
+
+    When ``suppressed``, every number (and the distribution) is None, so no
+    caller can publish a small cell by mistake.
+    """
+
+    survey: str
+    round: str
+    indicator: str
+    family: str
+    group: str
+    levels: tuple[int, ...]
+    """The scale's levels in ascending order: what each count of ``distribution`` is about."""
+    n: int | None
+    mean: float | None
+    score: float | None
+    share_good: float | None
+    share_good_low: float | None
+    share_good_high: float | None
+    distribution: tuple[int, ...] | None
+    """Respondents per level, in the order of ``levels``."""
+    suppressed: bool
+
+
+@dataclass(frozen=True)
+class Participation:
+    """Responses of one round × group (or ``all``), with the response rate when the group's size is known."""
+
+    survey: str
+    round: str
+    group: str
+    responses: int
+    size: int | None
+    response_rate: float | None
+
+
+@dataclass(frozen=True)
+class FamilyScore:
+    """The mean of a family's indicator scores for one round × group; None when suppressed."""
+
+    survey: str
+    round: str
+    family: str
+    group: str
+    indicators: int
+    """How many indicators the family has in this survey."""
+    score: float | None
+    suppressed: bool
+
+
+@dataclass(frozen=True)
+class Change:
+    """How the share of good answers moved between two consecutive rounds, for one indicator × group.
+
+    ``difference`` is the later share minus the earlier one (positive means
+    progress); ``low``/``high`` is Newcombe's hybrid score 95% interval;
+    ``significant`` means that interval excludes 0.
+    """
+
+    survey: str
+    indicator: str
+    family: str
+    group: str
+    from_round: str
+    to_round: str
+    share_from: float
+    share_to: float
+    difference: float
+    low: float
+    high: float
+    significant: bool
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Counts from one pass over the responses: everything the figures are computed from.
+
+    ``answers[(round, group)][i][j]`` is how many respondents of that round and
+    group gave level ``levels[i][j]`` to indicator ``i``; ``group`` is None for
+    respondents whose group the survey does not declare (or every respondent,
+    when the survey has no groups).
+    """
+
+    survey: Survey
+    rounds: tuple[str, ...]
+    levels: tuple[tuple[int, ...], ...]
+    answers: dict[tuple[str, str | None], list[list[int]]]
+    responses: dict[tuple[str, str | None], int]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Everything published about one survey, computed from one pass over its responses."""
+
+    cells: tuple[IndicatorCell, ...]
+    participation: tuple[Participation, ...]
+    families: tuple[FamilyScore, ...]
+    changes: tuple[Change, ...]
+
+
+# -- statistics --------------------------------------------------------------------
+
+
+def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
+    """Wilson's score interval for a proportion: unlike the textbook one, it stays in [0, 1] and works for small n."""
+    if n <= 0:
+        raise ValueError("a proportion needs at least one observation")
+    p = successes / n
+    z2 = z * z
+    denominator = 1 + z2 / n
+    centre = (p + z2 / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def newcombe_interval(successes1: int, n1: int, successes2: int, n2: int, z: float = Z95) -> tuple[float, float, float]:
+    """The difference p1 - p2 of two independent proportions with Newcombe's hybrid score interval.
+
+    Method 10 of Newcombe (1998), built from the two Wilson intervals: it keeps
+    its coverage with the small groups and extreme shares that surveys produce.
+    """
+    p1 = successes1 / n1
+    p2 = successes2 / n2
+    low1, high1 = wilson_interval(successes1, n1, z)
+    low2, high2 = wilson_interval(successes2, n2, z)
+    difference = p1 - p2
+    low = difference - math.sqrt((p1 - low1) ** 2 + (high2 - p2) ** 2)
+    high = difference + math.sqrt((high1 - p1) ** 2 + (p2 - low2) ** 2)
+    return difference, low, high
+
+
+def round_key(name: str) -> tuple:
+    """Natural order for round names: "2" before "10", "2025" before "2026-spring"."""
+    parts = re.split(r"(\d+)", name)
+    return tuple(int(part) if i % 2 else part.casefold() for i, part in enumerate(parts)), name
+
+
+# -- one pass over the responses ----------------------------------------------------
+
+
+def tally(survey: Survey, responses: Iterable[Response]) -> Tally:
+    """Count answers per round, group, indicator and level, in one pass (linear in the responses).
+
+    Responses to other surveys are skipped. An answer that is not one of the
+    scale's levels (missing, hidden by ``show_if``, or malformed) does not
+    count: ``n`` is the number of respondents who answered.
+    """
+    declared = {group.id for group in survey.groups}  # never "all": the loader refuses it
+    levels = tuple(_levels(survey, indicator) for indicator in survey.indicators)
+    positions = [{level: j for j, level in enumerate(scale)} for scale in levels]
+    specs = [(indicator.question, position) for indicator, position in zip(survey.indicators, positions, strict=True)]
+    answers: dict[tuple[str, str | None], list[list[int]]] = {}
+    counts: dict[tuple[str, str | None], int] = {}
+    for response in responses:
+        if response.survey != survey.id:
+            continue
+        key = (response.round, response.group if response.group in declared else None)
+        table = answers.get(key)
+        if table is None:
+            table = answers[key] = [[0] * len(scale) for scale in levels]
+            counts[key] = 0
+        counts[key] += 1
+        given = response.answers.get
+        for row, (question_id, position) in zip(table, specs, strict=True):
+            value = given(question_id)
+            if type(value) is int:  # not bool, not text: only a level counts
+                j = position.get(value)
+                if j is not None:
+                    row[j] += 1
+    rounds = tuple(sorted({key[0] for key in counts} | {survey.round}, key=round_key))
+    return Tally(survey, rounds, levels, answers, counts)
+
+
+def _levels(survey: Survey, indicator: Indicator) -> tuple[int, ...]:
+    question = survey.question(indicator.question)
+    return tuple(sorted(int(choice.value) for choice in question.choices))
+
+
+# -- indicator cells ----------------------------------------------------------------
+
+
+def indicator_cells(counts: Tally) -> list[IndicatorCell]:
+    """Every round × indicator × group cell, ``all`` first then the survey's groups in their order.
+
+    Every declared group has a cell even with no respondent (suppressed), so the
+    table keeps its shape from round to round; a survey without groups has
+    only ``all``. Rounds are the survey's current round plus every round found
+    in the responses, in natural order.
+    """
+    survey = counts.survey
+    cells: list[IndicatorCell] = []
+    for round_name in counts.rounds:
+        for i, indicator in enumerate(survey.indicators):
+            cells.extend(_round_indicator_cells(counts, round_name, i, indicator))
+    return cells
+
+
+def _round_indicator_cells(counts: Tally, round_name: str, i: int, indicator: Indicator) -> list[IndicatorCell]:
+    survey = counts.survey
+    levels = counts.levels[i]
+    distributions = {group.id: _distribution(counts, round_name, group.id, i) for group in survey.groups}
+    rest = _distribution(counts, round_name, None, i)
+    everyone = [sum(column) for column in zip(rest, *distributions.values(), strict=True)]
+    hidden = _suppressed_groups(survey.min_group_size, {g: sum(d) for g, d in distributions.items()}, sum(rest))
+    cells = [_cell(survey, round_name, indicator, ALL, levels, everyone, sum(everyone) < survey.min_group_size)]
+    for group_id, distribution in distributions.items():
+        cells.append(_cell(survey, round_name, indicator, group_id, levels, distribution, group_id in hidden))
+    return cells
+
+
+def _distribution(counts: Tally, round_name: str, group: str | None, i: int) -> list[int]:
+    table = counts.answers.get((round_name, group))
+    return table[i] if table is not None else [0] * len(counts.levels[i])
+
+
+def _suppressed_groups(min_size: int, sizes: dict[str, int], rest: int) -> set[str]:
+    """The groups to hide: those below ``min_size``, plus the next smallest when only one part of ``all`` is hidden.
+
+    Respondents without a declared group are part of ``all`` but of no group
+    cell; when they are few (0 < rest < min_size) they count as a hidden part,
+    or ``all`` minus every group would give them away.
+    """
+    hidden = {g for g, n in sizes.items() if n < min_size}
+    hidden_parts = len(hidden) + (1 if 0 < rest < min_size else 0)
+    if hidden_parts == 1:
+        visible = [(n, k, g) for k, (g, n) in enumerate(sizes.items()) if g not in hidden]
+        if visible:
+            hidden.add(min(visible)[2])
+    return hidden
+
+
+def _cell(
+    survey: Survey,
+    round_name: str,
+    indicator: Indicator,
+    group: str,
+    levels: tuple[int, ...],
+    counts: list[int],
+    suppressed: bool,
+) -> IndicatorCell:
+    n = sum(counts)
+    if suppressed or n == 0:
+        return IndicatorCell(
+            survey.id,
+            round_name,
+            indicator.id,
+            indicator.family,
+            group,
+            levels,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            True,
+        )
+    mean = sum(level * count for level, count in zip(levels, counts, strict=True)) / n
+    lowest, highest = levels[0], levels[-1]
+    score = (mean - lowest) / (highest - lowest) * 100 if highest > lowest else None
+    good = sum(count for level, count in zip(levels, counts, strict=True) if level >= indicator.good_from)
+    low, high = wilson_interval(good, n)
+    return IndicatorCell(
+        survey.id,
+        round_name,
+        indicator.id,
+        indicator.family,
+        group,
+        levels,
+        n,
+        mean,
+        score,
+        good / n,
+        low,
+        high,
+        tuple(counts),
+        False,
+    )
+
+
+def cell_rows(cells: Iterable[IndicatorCell]) -> list[dict[str, Any]]:
+    """The rows of ``indicators.csv``/``indicators.json``: exactly `CSV_COLUMNS`, rounded, None for empty."""
+    return [
+        {
+            "survey": cell.survey,
+            "round": cell.round,
+            "indicator": cell.indicator,
+            "family": cell.family,
+            "group": cell.group,
+            "n": cell.n,
+            "mean": _round(cell.mean, MEAN_DECIMALS),
+            "score": _round(cell.score, SCORE_DECIMALS),
+            "share_good": _round(cell.share_good, SHARE_DECIMALS),
+            "share_good_low": _round(cell.share_good_low, SHARE_DECIMALS),
+            "share_good_high": _round(cell.share_good_high, SHARE_DECIMALS),
+            "suppressed": cell.suppressed,
+        }
+        for cell in cells
+    ]
+
+
+def _round(value: float | None, decimals: int) -> float | None:
+    return None if value is None else round(value, decimals)
+
+
+# -- participation -----------------------------------------------------------------
+
+
+def participation(counts: Tally) -> list[Participation]:
+    """Responses per round × group, ``all`` first, every declared group included.
+
+    Counts are published even below ``min_group_size``: they say how many
+    people answered, never what they answered, so they cannot reveal a
+    suppressed cell's figures, and readers need them to see why a group's
+    indicators are blank. PRODUCT.md's ``participation.csv`` has no
+    ``suppressed`` column and its suppression rule is about indicator cells.
+    The response rate is not clipped at 1: a rate above 100% means the size
+    written in the survey file is wrong, which the coordination group should see.
+    """
+    survey = counts.survey
+    sizes = [group.size for group in survey.groups]
+    known = [size for size in sizes if size is not None]
+    total_size = sum(known) if survey.groups and len(known) == len(sizes) else None
+    rows: list[Participation] = []
+    for round_name in counts.rounds:
+        everyone = sum(n for (r, _), n in counts.responses.items() if r == round_name)
+        rows.append(Participation(survey.id, round_name, ALL, everyone, total_size, _rate(everyone, total_size)))
+        for group in survey.groups:
+            n = counts.responses.get((round_name, group.id), 0)
+            rows.append(Participation(survey.id, round_name, group.id, n, group.size, _rate(n, group.size)))
+    return rows
+
+
+def _rate(responses: int, size: int | None) -> float | None:
+    return responses / size if size else None
+
+
+def participation_rows(rows: Iterable[Participation]) -> list[dict[str, Any]]:
+    """The rows of ``participation.csv``: exactly `PARTICIPATION_COLUMNS`."""
+    return [{"survey": p.survey, "round": p.round, "group": p.group, "responses": p.responses} for p in rows]
+
+
+# -- family scores -----------------------------------------------------------------
+
+
+def family_scores(survey: Survey, cells: Iterable[IndicatorCell]) -> list[FamilyScore]:
+    """The mean of each family's indicator scores per round × group, from unsuppressed cells only.
+
+    If any indicator cell of the family is suppressed for a group, that
+    group's family score is suppressed too: a mean over the remaining
+    indicators would measure something else than the same family for another
+    group or round, and readers would compare them as if alike. Families
+    without indicators in the survey get no score.
+    """
+    by_key: dict[tuple[str, str, str], list[IndicatorCell]] = {}
+    order: list[tuple[str, str, str]] = []
+    for cell in cells:
+        key = (cell.round, cell.family, cell.group)
+        if key not in by_key:
+            by_key[key] = []
+            order.append(key)
+        by_key[key].append(cell)
+    rank = {family.id: k for k, family in enumerate(survey.families)}
+    group_rank = {ALL: -1} | {group.id: k for k, group in enumerate(survey.groups)}
+    order.sort(
+        key=lambda key: (round_key(key[0]), rank.get(key[1], len(rank)), group_rank.get(key[2], len(group_rank)))
+    )
+    scores = []
+    for round_name, family, group in order:
+        members = by_key[(round_name, family, group)]
+        values = [cell.score for cell in members if not cell.suppressed and cell.score is not None]
+        hidden = len(values) < len(members)
+        score = None if hidden else sum(values) / len(values)
+        scores.append(FamilyScore(survey.id, round_name, family, group, len(members), score, hidden))
+    return scores
+
+
+# -- change between rounds ---------------------------------------------------------
+
+
+def changes(cells: Iterable[IndicatorCell]) -> list[Change]:
+    """The change in share of good answers between consecutive rounds, per indicator × group.
+
+    Rounds are consecutive in natural order among the rounds the cells cover;
+    a change is given only when both cells are published.
+    """
+    cells = list(cells)
+    by_key = {(cell.round, cell.indicator, cell.group): cell for cell in cells}
+    rounds = sorted({cell.round for cell in cells}, key=round_key)
+    result = []
+    for earlier, later in zip(rounds, rounds[1:], strict=False):
+        for after in cells:
+            if after.round != later or after.suppressed:
+                continue
+            before = by_key.get((earlier, after.indicator, after.group))
+            if before is not None and not before.suppressed:
+                result.append(_change(before, after))
+    return result
+
+
+def _change(before: IndicatorCell, after: IndicatorCell) -> Change:
+    """Newcombe's interval needs counts: the cells keep shares, which are exact ratios of them."""
+    n1, share1 = _published(after)
+    n2, share2 = _published(before)
+    difference, low, high = newcombe_interval(round(share1 * n1), n1, round(share2 * n2), n2)
+    return Change(
+        after.survey,
+        after.indicator,
+        after.family,
+        after.group,
+        before.round,
+        after.round,
+        share2,
+        share1,
+        difference,
+        low,
+        high,
+        low > 0 or high < 0,
+    )
+
+
+def _published(cell: IndicatorCell) -> tuple[int, float]:
+    if cell.n is None or cell.share_good is None:
+        raise ValueError(f"cell {cell.round}/{cell.indicator}/{cell.group} is suppressed")
+    return cell.n, cell.share_good
+
+
+# -- everything at once ------------------------------------------------------------
+
+
+def compute(survey: Survey, responses: Iterable[Response]) -> Figures:
+    """Every figure of one survey from one pass over its responses: what the site and the PDF call."""
+    counts = tally(survey, responses)
+    cells = indicator_cells(counts)
+    return Figures(
+        cells=tuple(cells),
+        participation=tuple(participation(counts)),
+        families=tuple(family_scores(survey, cells)),
+        changes=tuple(changes(cells)),
+    )
