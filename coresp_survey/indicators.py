@@ -73,15 +73,15 @@ class IndicatorCell:
     group: str
     levels: tuple[int, ...]
     """The scale's levels in ascending order: what each count of ``distribution`` is about."""
-    n: int | None
-    mean: float | None
-    score: float | None
-    share_good: float | None
-    share_good_low: float | None
-    share_good_high: float | None
-    distribution: tuple[int, ...] | None
-    """Respondents per level, in the order of ``levels``."""
     suppressed: bool
+    n: int | None = None
+    mean: float | None = None
+    score: float | None = None
+    share_good: float | None = None
+    share_good_low: float | None = None
+    share_good_high: float | None = None
+    distribution: tuple[int, ...] | None = None
+    """Respondents per level, in the order of ``levels``."""
 
 
 @dataclass(frozen=True)
@@ -301,43 +301,24 @@ def _cell(
     suppressed: bool,
 ) -> IndicatorCell:
     n = sum(counts)
+    where = (survey.id, round_name, indicator.id, indicator.family, group, levels)
     if suppressed or n == 0:
-        return IndicatorCell(
-            survey.id,
-            round_name,
-            indicator.id,
-            indicator.family,
-            group,
-            levels,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            True,
-        )
+        return IndicatorCell(*where, suppressed=True)
     mean = sum(level * count for level, count in zip(levels, counts, strict=True)) / n
     lowest, highest = levels[0], levels[-1]
     score = (mean - lowest) / (highest - lowest) * 100 if highest > lowest else None
     good = sum(count for level, count in zip(levels, counts, strict=True) if level >= indicator.good_from)
     low, high = wilson_interval(good, n)
     return IndicatorCell(
-        survey.id,
-        round_name,
-        indicator.id,
-        indicator.family,
-        group,
-        levels,
-        n,
-        mean,
-        score,
-        good / n,
-        low,
-        high,
-        tuple(counts),
-        False,
+        *where,
+        suppressed=False,
+        n=n,
+        mean=mean,
+        score=score,
+        share_good=good / n,
+        share_good_low=low,
+        share_good_high=high,
+        distribution=tuple(counts),
     )
 
 
