@@ -197,11 +197,19 @@ def export(survey_id: str, file_format: str, out: Path | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 def demo(host: str, port: int) -> None:
-    """Serve the bundled surveys on a demo database (instance/demo.db), with a few invitation codes."""
+    """Serve the bundled surveys on a demo database (instance/demo.db), with synthetic answers and some codes.
+
+    Public surveys without responses are first filled with made-up answers for
+    two rounds, so the indicator pages have something to show; a second run adds nothing.
+    """
+    from . import demo_data
+
     os.environ.setdefault("CORESP_DB", str(Path("instance/demo.db").resolve()))
     surveys = load_surveys()
     db = storage.connect(database_path())
     say(f"Demo database: {database_path()}")
+    for filled in demo_data.fill_empty_surveys(db, surveys):
+        say(f"Filled {filled.survey} with {filled.count:,} synthetic responses (rounds {', '.join(filled.rounds)})")
     for survey in surveys.values():
         if survey.access == "code":
             for group in survey.groups or [None]:

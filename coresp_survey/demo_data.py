@@ -1,0 +1,418 @@
+"""Believable synthetic answers for any survey, so the demo shows real-looking indicator pages.
+
+An empty demo database shows nothing worth seeing: no indicator, no change
+between rounds, no open answer to moderate. These answers are made up, but
+shaped like a real school or neighbourhood survey: respondents come from each
+group in proportion to its size and a plausible response rate; each group has
+its own leaning per indicator family (pupils dislike canteen food, teachers
+their workload, parents like the information they get); a later round is a
+little better on a few indicators; optional questions are sometimes skipped.
+
+Every answer follows the form's own rules (``show_if``, required, choices,
+min/max, lengths), so the demo data goes through the same paths as real
+answers. Everything is drawn from ``random.Random(seed)``: the same seed gives
+the same responses.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+from sqlite_utils import Database
+
+from . import storage
+from .survey.model import OTHER_VALUE
+from .survey.model import Question
+from .survey.model import Survey
+
+Row = tuple[str, str | None, dict[str, Any]]
+
+CLOSED_SKIP_RATE = 0.12
+"""How often an optional closed question is left unanswered."""
+OPEN_SKIP_RATE = 0.4
+"""Open questions take effort: more people leave them blank."""
+ROUND_GAIN = 0.12
+"""How much an improving indicator gains per later round, on a 0–1 position scale (≈ half a level of five)."""
+MIN_PER_ROUND = 60
+MAX_PER_ROUND = 750
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How a kind of group tends to answer, recognised from its id."""
+
+    keywords: tuple[str, ...]
+    response_rate: float
+    leanings: dict[str, float] = field(default_factory=dict)
+    """Question-id keyword → shift of the mean position (0–1 scale) for scale questions."""
+    years: float = 4.0
+    """Typical value above the minimum for number questions (seniority, mostly)."""
+
+
+PROFILES = (
+    Profile(
+        ("eleve", "student", "pupil", "jeune", "young"),
+        0.45,
+        {"repas": -0.3, "cantine": -0.3, "meal": -0.3, "devoir": -0.15, "toilette": -0.2, "cour": 0.08},
+        years=1.2,
+    ),
+    Profile(
+        ("enseignant", "teacher", "prof"),
+        0.7,
+        {"equilibre_pro": -0.28, "charge": -0.25, "reconnaissance": -0.2, "ecoute": -0.08, "equipe": 0.12},
+        years=7.0,
+    ),
+    Profile(
+        ("personnel", "staff", "agent"),
+        0.6,
+        {"reconnaissance": -0.25, "conditions": -0.15, "ecoute": -0.1, "equipe": 0.08},
+        years=6.0,
+    ),
+    Profile(
+        ("parent", "famil"),
+        0.2,
+        {"information": 0.18, "suivi": 0.15, "familles": 0.1, "securite": 0.08, "repas": 0.05},
+        years=2.0,
+    ),
+    Profile(("aine", "senior", "older"), 0.35, {"transport": -0.1, "bruit": -0.1}, years=20.0),
+)
+DEFAULT_PROFILE = Profile((), 0.3)
+
+BASE_POSITION = 0.55
+"""Where answers sit on average between the lowest (0) and highest (1) level: a little above "average"."""
+
+OPEN_POOLS: dict[str, dict[str, tuple[str, ...]]] = {
+    "fr": {
+        "good": (
+            "Se sentir en sécurité et respecté",
+            "Avoir des amis et rire ensemble",
+            "Des adultes qui nous écoutent",
+            "Un endroit calme pour travailler",
+            "Être encouragé quand on fait des efforts",
+            "Une bonne ambiance dans la classe",
+            "Des toilettes propres",
+            "Pouvoir parler de ses problèmes sans être jugé",
+        ),
+        "bad": (
+            "Le bruit à la cantine",
+            "Les moqueries et les insultes",
+            "Se sentir seul à la récréation",
+            "Trop de devoirs le même soir",
+            "Des bagarres devant la grille",
+            "Ne pas être écouté quand on signale un problème",
+            "Des salles trop froides en hiver",
+        ),
+        "ideas": (
+            "Plus de calme à la cantine",
+            "Des toilettes propres",
+            "Aider les nouveaux à trouver leur place",
+            "Mieux répartir les contrôles dans la semaine",
+            "Organiser des rencontres entre parents et professeurs",
+            "Plus de bancs et d'abris dans la cour",
+            "Être poli et dire bonjour",
+            "Un club de jeux le midi",
+        ),
+        "word": ("Accueillant", "Bruyant", "Vivant", "Sympa", "Stressant", "Familial", "Grand", "Calme"),
+        "other": ("Au club de théâtre", "En salle de musique", "Un peu partout", "Ça dépend des jours"),
+    },
+    "en": {
+        "good": (
+            "Feeling safe and respected",
+            "Having friends and laughing together",
+            "Adults who listen to us",
+            "A quiet place to work",
+            "Being encouraged when we try hard",
+            "A good atmosphere in class",
+            "Clean toilets",
+        ),
+        "bad": (
+            "The noise in the canteen",
+            "Mockery and insults",
+            "Feeling alone at break time",
+            "Too much homework on the same evening",
+            "Fights outside the gate",
+            "Not being listened to when reporting a problem",
+        ),
+        "ideas": (
+            "A calmer canteen",
+            "Clean toilets",
+            "Helping newcomers find their place",
+            "Spreading tests over the week",
+            "More benches and shelters outside",
+            "Being polite and saying hello",
+        ),
+        "word": ("Welcoming", "Noisy", "Lively", "Friendly", "Stressful", "Big", "Calm"),
+        "other": ("In the drama club", "In the music room", "A bit everywhere", "It depends on the day"),
+    },
+}
+POOL_KEYWORDS = (
+    ("bad", ("mal", "insecur", "probleme", "problem", "ill", "unsafe", "why", "pourquoi")),
+    ("ideas", ("agir", "amelior", "propos", "idee", "idea", "improve", "suggest", "remarque", "remark")),
+    ("good", ("bien", "well", "aime", "like")),
+)
+SHORT_TEXT = 60
+"""Text limits at or below this ask for a word, not a sentence."""
+
+
+# -- respondents per group ----------------------------------------------------------
+
+
+def profile_for(group_id: str | None) -> Profile:
+    """The profile whose keyword the group id contains; the default one otherwise."""
+    name = (group_id or "").lower()
+    return next((p for p in PROFILES if any(word in name for word in p.keywords)), DEFAULT_PROFILE)
+
+
+def _sizes(survey: Survey) -> dict[str, float]:
+    """Group sizes, an unknown size counting as the mean of the known ones (or 100)."""
+    known = [g.size for g in survey.groups if g.size]
+    fallback = sum(known) / len(known) if known else 100
+    return {g.id: float(g.size or fallback) for g in survey.groups}
+
+
+def expected_share(survey: Survey) -> dict[str | None, float]:
+    """Each group's share of respondents: its size times its profile's response rate."""
+    if not survey.groups:
+        return {None: 1.0}
+    weights = {gid: size * profile_for(gid).response_rate for gid, size in _sizes(survey).items()}
+    total = sum(weights.values())
+    return {gid: weight / total for gid, weight in weights.items()}
+
+
+def typical_turnout(survey: Survey) -> int:
+    """Respondents one round would plausibly get (sizes × response rates), kept within demo bounds."""
+    if not survey.groups:
+        return MIN_PER_ROUND * 2
+    expected = sum(size * profile_for(gid).response_rate for gid, size in _sizes(survey).items())
+    return max(MIN_PER_ROUND, min(MAX_PER_ROUND, round(expected)))
+
+
+def _allocate(shares: dict[str | None, float], total: int, rng: random.Random) -> dict[str | None, int]:
+    """Split ``total`` by jittered shares (±10 %, so rounds differ a little), largest remainders first."""
+    jittered = {gid: share * rng.uniform(0.9, 1.1) for gid, share in shares.items()}
+    scale = total / sum(jittered.values())
+    exact = {gid: weight * scale for gid, weight in jittered.items()}
+    counts = {gid: int(value) for gid, value in exact.items()}
+    by_remainder = sorted(exact, key=lambda gid: exact[gid] - counts[gid], reverse=True)
+    for gid in by_remainder[: total - sum(counts.values())]:
+        counts[gid] += 1
+    return counts
+
+
+# -- tendencies -----------------------------------------------------------------------
+
+
+@dataclass
+class Tendencies:
+    """Where each group's answers sit, per scale question, and which indicators improve over rounds."""
+
+    positions: dict[tuple[str | None, str], float]
+    improving: frozenset[str]
+    choice_weights: dict[tuple[str | None, str], list[float]]
+
+
+def make_tendencies(survey: Survey, rng: random.Random) -> Tendencies:
+    """Draw each group's leaning per indicator family, add its profile's leanings, pick improving indicators."""
+    groups: list[str | None] = [g.id for g in survey.groups] or [None]
+    families = sorted({q.id: _family(survey, q.id) for q in survey.questions}.values(), key=str)
+    family_shift = {(gid, fam): rng.gauss(0, 0.05) for gid in groups for fam in families}
+    positions = {}
+    choice_weights = {}
+    for gid in groups:
+        leanings = profile_for(gid).leanings
+        for question in survey.questions:
+            lean = sum(shift for word, shift in leanings.items() if word in question.id)
+            own = rng.gauss(0, 0.04)
+            positions[gid, question.id] = BASE_POSITION + family_shift[gid, _family(survey, question.id)] + lean + own
+            choice_weights[gid, question.id] = _choice_weights(question, rng)
+    scale_ids = sorted(q.id for q in survey.questions if q.type == "scale")
+    count = max(1, len(scale_ids) // 4) if scale_ids else 0
+    return Tendencies(positions, frozenset(rng.sample(scale_ids, count)), choice_weights)
+
+
+def _family(survey: Survey, question_id: str) -> str | None:
+    return next((i.family for i in survey.indicators if i.question == question_id), None)
+
+
+def _choice_weights(question: Question, rng: random.Random) -> list[float]:
+    """Uneven popularity of choices (a few favourites), "Other" rarely picked."""
+    weights = [rng.uniform(0.2, 1.0) ** 2 for _ in question.choices]
+    return weights + [0.05 * sum(weights) / max(1, len(weights))] if question.other else weights
+
+
+# -- one respondent -------------------------------------------------------------------
+
+
+@dataclass
+class Respondent:
+    """What shapes one person's answers: group, round, mood, and the survey-wide tendencies."""
+
+    survey: Survey
+    group: str | None
+    round_index: int
+    mood: float
+    tendencies: Tendencies
+    rng: random.Random
+
+
+def respond(person: Respondent) -> dict[str, Any]:
+    """Answer every question that applies, in order, judging ``show_if`` on the answers so far."""
+    answers: dict[str, Any] = {}
+    for section in person.survey.sections:
+        if section.show_if is not None and not section.show_if.evaluate(answers, person.group):
+            continue
+        for question in section.questions:
+            if question.show_if is not None and not question.show_if.evaluate(answers, person.group):
+                continue
+            if _skips(question, person.rng):
+                continue
+            answers.update(answer(question, person))
+    return answers
+
+
+def _skips(question: Question, rng: random.Random) -> bool:
+    if question.required:
+        return False
+    return rng.random() < (OPEN_SKIP_RATE if question.is_open else CLOSED_SKIP_RATE)
+
+
+def answer(question: Question, person: Respondent) -> dict[str, Any]:
+    """The typed answer to one question, as a response stores it (``<id>_other`` only with "other")."""
+    return ANSWERERS[question.type](question, person)
+
+
+def _scale(question: Question, person: Respondent) -> dict[str, Any]:
+    position = person.tendencies.positions[person.group, question.id] + person.mood
+    if question.id in person.tendencies.improving:
+        position += ROUND_GAIN * person.round_index
+    levels = sorted(choice.value for choice in question.choices)
+    drawn = person.rng.gauss(position, 0.22)
+    index = min(len(levels) - 1, max(0, round(drawn * (len(levels) - 1))))
+    return {question.id: levels[index]}
+
+
+def _single(question: Question, person: Respondent) -> dict[str, Any]:
+    weights = person.tendencies.choice_weights[person.group, question.id]
+    value = person.rng.choices(question.values, weights=weights)[0]
+    return _with_other(question, str(value), [value], person)
+
+
+def _multiple(question: Question, person: Respondent) -> dict[str, Any]:
+    values = list(question.values)
+    low = max(int(question.min or 0), 1)
+    high = min(int(question.max) if question.max is not None else 3, len(values))
+    count = person.rng.randint(min(low, high), high)
+    weights = list(person.tendencies.choice_weights[person.group, question.id])
+    chosen = []
+    for _ in range(count):
+        index = person.rng.choices(range(len(values)), weights=weights)[0]
+        chosen.append(values[index])
+        weights[index] = 0.0
+    ordered = [str(v) for v in values if v in chosen]  # the form keeps the order they were sent in
+    return _with_other(question, ordered, chosen, person)
+
+
+def _with_other(question: Question, value: Any, chosen: list, person: Respondent) -> dict[str, Any]:
+    result = {question.id: value}
+    if OTHER_VALUE in chosen:
+        result[question.other_field] = open_text("other", 200, person)
+    return result
+
+
+def _number(question: Question, person: Respondent) -> dict[str, Any]:
+    low = question.min if question.min is not None else 0
+    high = question.max if question.max is not None else low + 100
+    value = low + person.rng.expovariate(1 / profile_for(person.group).years)
+    value = min(high, max(low, value))
+    return {question.id: int(value) if question.integer else round(value, 1)}
+
+
+def _open(question: Question, person: Respondent) -> dict[str, Any]:
+    limit = question.max_length or SHORT_TEXT
+    kind = "word" if limit <= SHORT_TEXT else _pool_kind(question.id)
+    return {question.id: open_text(kind, limit, person)}
+
+
+def _pool_kind(question_id: str) -> str:
+    """Which pool of sentences suits an open question, guessed from its id."""
+    name = question_id.lower()
+    return next((kind for kind, words in POOL_KEYWORDS if any(w in name for w in words)), "ideas")
+
+
+def open_text(kind: str, limit: int, person: Respondent) -> str:
+    """A short plausible sentence in the survey's default language, within ``limit`` characters."""
+    pools = OPEN_POOLS.get(person.survey.default_language, OPEN_POOLS["en"])
+    fitting = [text for text in pools[kind] if len(text) <= limit] or [pools[kind][0][:limit].strip() or "Ok"]
+    return person.rng.choice(fitting)
+
+
+ANSWERERS = {
+    "scale": _scale,
+    "single": _single,
+    "multiple": _multiple,
+    "number": _number,
+    "text": _open,
+    "long_text": _open,
+}
+
+
+# -- the whole data set ----------------------------------------------------------------
+
+
+def synthetic_responses(survey: Survey, rounds: list[str], per_round: int, seed: int) -> list[Row]:
+    """``per_round`` made-up responses for each round, as (round, group, typed answers) rows.
+
+    Deterministic for a seed. Rows of a round are shuffled, so groups come mixed
+    as they would from the web.
+    """
+    rng = random.Random(seed)
+    tendencies = make_tendencies(survey, rng)
+    rows: list[Row] = []
+    for round_index, survey_round in enumerate(rounds):
+        counts = _allocate(expected_share(survey), per_round, rng)
+        people = [gid for gid, count in counts.items() for _ in range(count)]
+        rng.shuffle(people)
+        for gid in people:
+            person = Respondent(survey, gid, round_index, rng.gauss(0, 0.08), tendencies, rng)
+            rows.append((survey_round, gid, respond(person)))
+    return rows
+
+
+def demo_rounds(survey: Survey) -> list[str]:
+    """The survey's own round and the one before, so the site has a change to show."""
+    current = survey.round
+    previous = str(int(current) - 1).zfill(len(current)) if current.isdigit() and int(current) > 0 else "0"
+    return [previous, current] if previous != current else [current]
+
+
+def survey_seed(survey: Survey) -> int:
+    """A seed of the survey's id: each survey gets its own, stable data."""
+    return zlib.crc32(survey.id.encode())
+
+
+@dataclass(frozen=True)
+class Filled:
+    survey: str
+    count: int
+    rounds: list[str]
+
+
+def fill_empty_surveys(db: Database, surveys: list[Survey] | dict[str, Survey]) -> list[Filled]:
+    """Store synthetic answers for each public survey that has no response yet; return what was filled.
+
+    Surveys with responses are left alone, so running the demo again adds
+    nothing. Code surveys are left empty: their demo is answering with a code.
+    """
+    filled = []
+    for survey in surveys.values() if isinstance(surveys, dict) else surveys:
+        if survey.access != "public" or storage.count_responses(db, survey.id):
+            continue
+        rounds = demo_rounds(survey)
+        rows = synthetic_responses(survey, rounds, typical_turnout(survey), survey_seed(survey))
+        storage.import_responses(db, survey.id, survey.default_language, rows)
+        filled.append(Filled(survey.id, len(rows), rounds))
+    return filled

@@ -1,0 +1,172 @@
+"""Synthetic demo answers: believable, deterministic, and valid by the form's own rules."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from statistics import mean
+
+import pytest
+from click.testing import CliRunner
+from conftest import BUNDLED_SURVEYS
+from conftest import TEST_SURVEYS
+from flask_babel import force_locale
+
+from coresp_survey import answering
+from coresp_survey import demo_data
+from coresp_survey import storage
+from coresp_survey.cli import main
+from coresp_survey.survey.catalog import load_catalog
+from coresp_survey.survey.loader import load_survey
+from coresp_survey.survey.model import OTHER_VALUE
+
+SCHOOL = load_survey(BUNDLED_SURVEYS / "college-bien-etre.yaml")
+ROUNDS = ["2025", "2026"]
+WORK_QUESTIONS = {q.id for s in SCHOOL.sections if s.id == "travail" for q in s.questions}
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return demo_data.synthetic_responses(SCHOOL, ROUNDS, demo_data.typical_turnout(SCHOOL), seed=7)
+
+
+def answers_of(rows, group, question, survey_round=None):
+    return [a[question] for r, g, a in rows if g == group and question in a and survey_round in (None, r)]
+
+
+def test_same_seed_same_rows_other_seed_other_rows():
+    first = demo_data.synthetic_responses(SCHOOL, ROUNDS, 50, seed=1)
+    assert first == demo_data.synthetic_responses(SCHOOL, ROUNDS, 50, seed=1)
+    assert first != demo_data.synthetic_responses(SCHOOL, ROUNDS, 50, seed=2)
+
+
+def test_each_round_has_per_round_respondents_in_every_group(rows):
+    per_round = demo_data.typical_turnout(SCHOOL)
+    assert 150 <= per_round <= 750
+    counts = Counter(r for r, _, _ in rows)
+    assert counts == {"2025": per_round, "2026": per_round}
+    assert {g for _, g, _ in rows} == {g.id for g in SCHOOL.groups}
+
+
+def test_groups_answer_in_proportion_to_size_and_plausible_response_rates(rows):
+    sizes = {g.id: g.size for g in SCHOOL.groups}
+    counts = Counter(g for r, g, _ in rows if r == "2026")
+    rates = {gid: counts[gid] / sizes[gid] for gid in sizes}
+    assert 0.3 <= rates["eleves"] <= 0.6
+    assert rates["parents"] < rates["eleves"]
+    assert counts["eleves"] > counts["parents"] > counts["enseignants"] > counts["personnels"]
+    shares = demo_data.expected_share(SCHOOL)
+    for gid, share in shares.items():
+        assert counts[gid] / sum(counts.values()) == pytest.approx(share, rel=0.25)
+
+
+def test_required_questions_are_always_answered_when_shown(rows):
+    required = [q.id for q in SCHOOL.questions if q.required]
+    assert required
+    for _, _, answers in rows:
+        assert all(qid in answers for qid in required)
+
+
+def test_optional_questions_are_sometimes_skipped(rows):
+    answered = Counter(qid for _, g, a in rows if g == "eleves" for qid in a)
+    pupils = sum(1 for _, g, _ in rows if g == "eleves")
+    skipped = 1 - answered["materiel"] / pupils
+    assert 0.05 <= skipped <= 0.25
+
+
+def test_hidden_questions_are_never_answered(rows):
+    for _, group, answers in rows:
+        if group != "eleves":
+            assert "niveau" not in answers and "charge_devoirs" not in answers
+        if group in ("eleves", "parents"):
+            assert not WORK_QUESTIONS & answers.keys()
+        if group == "parents":
+            assert "lieux_preferes" not in answers
+        if answers.get("cantine") == "jamais":  # unanswered, "not (cantine == 'jamais')" holds
+            assert "repas" not in answers
+        if answers["securite"] > 2:
+            assert "insecurite_recit" not in answers
+        if OTHER_VALUE not in answers.get("lieux_preferes", []):
+            assert "lieux_preferes_other" not in answers
+    teachers_work = [a for _, g, a in rows if g == "enseignants" and WORK_QUESTIONS & a.keys()]
+    assert teachers_work, "teachers do answer the working-conditions page"
+
+
+def test_groups_lean_their_own_way(rows):
+    assert mean(answers_of(rows, "eleves", "repas")) < mean(answers_of(rows, "parents", "repas")) - 0.5
+    assert mean(answers_of(rows, "enseignants", "equilibre_pro", "2025")) < 3
+    assert mean(answers_of(rows, "parents", "information")) > mean(answers_of(rows, "enseignants", "information"))
+
+
+def test_a_later_round_is_better_on_some_indicator(rows):
+    gains = {
+        indicator.question: mean(a[indicator.question] for r, _, a in rows if r == "2026" and indicator.question in a)
+        - mean(a[indicator.question] for r, _, a in rows if r == "2025" and indicator.question in a)
+        for indicator in SCHOOL.indicators
+    }
+    assert max(gains.values()) >= 0.3
+    assert sum(1 for gain in gains.values() if gain >= 0.3) < len(gains) / 2, "only a few indicators improve"
+
+
+def test_open_answers_are_short_sentences_in_the_default_language(rows):
+    texts = answers_of(rows, "eleves", "bien_etre") + answers_of(rows, "parents", "agir_autres")
+    assert texts and all(isinstance(t, str) and 3 <= len(t) <= 80 for t in texts)
+    assert any(t in demo_data.OPEN_POOLS["fr"]["good"] for t in texts)
+    assert all(len(word) <= 60 for word in answers_of(rows, "eleves", "un_mot"))
+
+
+def to_raw(answers: dict) -> dict[str, list[str]]:
+    """Form data as a browser would send these answers."""
+    return {
+        name: [str(v) for v in value] if isinstance(value, list) else [str(value)] for name, value in answers.items()
+    }
+
+
+def assert_passes_the_form(app, survey, rows):
+    with app.test_request_context(), force_locale(survey.default_language):
+        for _, group, answers in rows:
+            walk = answering.walk(survey, survey.default_language, to_raw(answers), group)
+            invalid = [page.section.id for page in walk.pages if not answering.validate_page(page)]
+            assert not invalid, (group, answers, invalid)
+            assert walk.answers == answers
+
+
+def test_sampled_rows_pass_the_form_rules_and_read_back_identically(app, rows):
+    assert_passes_the_form(app, SCHOOL, random.Random(3).sample(rows, 80))
+
+
+@pytest.mark.parametrize("path", sorted(TEST_SURVEYS.glob("*.yaml")) + sorted(BUNDLED_SURVEYS.glob("*.yaml")))
+def test_any_survey_gets_valid_answers(app, path):
+    survey = load_survey(path)
+    made = demo_data.synthetic_responses(survey, demo_data.demo_rounds(survey), 40, seed=11)
+    assert len(made) == 40 * len(demo_data.demo_rounds(survey))
+    assert_passes_the_form(app, survey, made)
+
+
+def test_demo_rounds_are_the_one_before_and_the_survey_round():
+    assert demo_data.demo_rounds(SCHOOL) == ["2025", "2026"]
+
+
+def test_filling_stores_public_surveys_once(tmp_path):
+    db = storage.connect(tmp_path / "demo.db")
+    surveys = load_catalog(BUNDLED_SURVEYS)
+    filled = demo_data.fill_empty_surveys(db, surveys)
+    assert [(f.survey, f.rounds) for f in filled] == [("college-bien-etre", ["2025", "2026"])]
+    assert 300 <= filled[0].count <= 1500
+    assert storage.count_responses(db, "college-bien-etre") == filled[0].count
+    assert storage.count_responses(db, "quartier-bien-vivre") == 0  # a code survey is answered with codes
+    assert demo_data.fill_empty_surveys(db, surveys) == []
+    assert storage.count_responses(db, "college-bien-etre") == filled[0].count
+
+
+def test_demo_command_says_what_it_filled_and_adds_nothing_the_second_time(tmp_path, monkeypatch):
+    monkeypatch.setattr("coresp_survey.server.run", lambda host, port, workers: None)
+    env = {"CORESP_SURVEYS": str(BUNDLED_SURVEYS), "CORESP_DB": str(tmp_path / "demo.db")}
+    first = CliRunner().invoke(main, ["demo"], env=env)
+    assert first.exit_code == 0, first.output
+    count = storage.count_responses(storage.connect(tmp_path / "demo.db"), "college-bien-etre")
+    assert f"Filled college-bien-etre with {count:,} synthetic responses (rounds 2025, 2026)" in first.stderr
+    assert "Invitation codes for quartier-bien-vivre" in first.stderr
+    second = CliRunner().invoke(main, ["demo"], env=env)
+    assert second.exit_code == 0 and "Filled" not in second.stderr
+    assert storage.count_responses(storage.connect(tmp_path / "demo.db"), "college-bien-etre") == count
