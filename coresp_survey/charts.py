@@ -50,7 +50,7 @@ MUTED = "#595959"
 """Suppressed-row text and tick labels: 7.0:1 on white."""
 GRID = "#d9d9d9"
 BAR = "#2166ac"
-"""Bars and dots of the one-colour charts (RdBu's darkest blue): 6.9:1 on white."""
+"""Bars and dots of the one-colour charts (RdBu's darkest blue): 5.9:1 on white."""
 WHITE = "#ffffff"
 NEUTRAL = "#c8c8c8"
 """The middle level: RdBu's near-white #f7f7f7 would vanish on a white page, so a mid grey replaces it."""
@@ -164,7 +164,7 @@ def diverging_bars(
         else:
             body.append(_diverging_row(row, colours, level_labels, centre, scale, y + ROW_LABEL, lang))
         y += ROW_STEP
-    # Drawn first, so bars and their values cover it: it shows between the bars without crossing any text.
+    # Drawn first, so the bars and the values written on them cover it: it shows between the bars.
     centre_line = _line(
         "centre", centre, rows_top + ROW_LABEL - 4, centre, y - ROW_STEP + ROW_LABEL + BAR_HEIGHT + 4, INK, 1.5
     )
