@@ -196,11 +196,15 @@ def start_form(survey: Survey, respondent: Respondent, data: MultiDict) -> Form 
     return forms.start_form(survey, g.lang, data, with_group, with_code) if with_group or with_code else None
 
 
-def build_screen(survey: Survey, respondent: Respondent, section_id: str | None, start: Form | None = None) -> Screen | None:
+def build_screen(
+    survey: Survey, respondent: Respondent, section_id: str | None, start: Form | None = None
+) -> Screen | None:
     """Walk the survey with the respondent's answers and pick the page asked for (None if hidden)."""
     is_first = section_id is None
     group_unsettled = is_first and any(start_fields(survey, respondent))
-    result = answering.walk(survey, g.lang, respondent.raw, respondent.group(survey), group_on_first_page=group_unsettled)
+    result = answering.walk(
+        survey, g.lang, respondent.raw, respondent.group(survey), group_on_first_page=group_unsettled
+    )
     current = result.pages[0] if is_first and result.pages else result.page(section_id or "")
     if current is None or (not is_first and current is result.pages[0]):
         return None
@@ -298,7 +302,9 @@ def finish(survey: Survey, respondent: Respondent, result: answering.Walk, last:
     """Check every other page once more, then store the response once and say thank you (303)."""
     group = respondent.group(survey)
     invalid = answering.first_invalid_page(result, checked=last)
-    if invalid is None and (survey.groups and group is None or survey.access == "code" and respondent.code_hash is None):
+    if invalid is None and (
+        survey.groups and group is None or survey.access == "code" and respondent.code_hash is None
+    ):
         invalid = result.pages[0]
     if invalid is not None:
         save_respondent(survey, respondent)

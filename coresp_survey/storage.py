@@ -185,7 +185,14 @@ def delete_old_drafts(db: Database, before: str) -> int:
 
 
 def submit_draft(
-    db: Database, key: str, survey: str, code_hash: str | None, survey_round: str, lang: str, group: str | None, answers: dict
+    db: Database,
+    key: str,
+    survey: str,
+    code_hash: str | None,
+    survey_round: str,
+    lang: str,
+    group: str | None,
+    answers: dict,
 ) -> bool:
     """Store a response for draft ``key``, once: False if that draft was submitted already.
 
@@ -200,7 +207,9 @@ def submit_draft(
         if state is not None and state[0] == "submitted":
             return False
         if code_hash is not None:
-            used = db.execute("UPDATE codes SET used = 1 WHERE hash = ? AND survey = ? AND used = 0", [code_hash, survey])
+            used = db.execute(
+                "UPDATE codes SET used = 1 WHERE hash = ? AND survey = ? AND used = 0", [code_hash, survey]
+            )
             if used.rowcount != 1:
                 raise CodeRefused("used")
         _insert_response(db, survey, survey_round, group, lang, "web", answers)

@@ -101,7 +101,9 @@ def test_invalid_utf8_is_refused_clearly_storing_nothing(respondent, client, db)
 
 def test_answer_to_a_hidden_question_is_never_stored(respondent, db):
     respondent.post("/en/mini/", {"group": "parents", "mood": "4", "why": "should vanish"})
-    respondent.client.post("/en/mini/page/second/", data={"csrf_token": respondent.token("/en/mini/"), "transport": "bus"})
+    respondent.client.post(
+        "/en/mini/page/second/", data={"csrf_token": respondent.token("/en/mini/"), "transport": "bus"}
+    )
     respondent.post("/en/mini/page/last/", {})
     (stored,) = storage.iter_responses(db, "mini")
     assert "why" not in stored.answers and "transport" not in stored.answers

@@ -47,17 +47,20 @@ def test_import_stores_every_valid_row(run, tmp_path, db):
         "mood": 2, "why": "Trop de bruit", "age": 12, "transport": ["bus", "other"],
         "transport_other": "trottinette", "bus_line": "14", "favourite": "maths",
     }  # fmt: skip
-    assert stored[0].answers == {"mood": 5, "age": 41, "favourite": "other", "favourite_other": "Musique", "remark": "Très bien"}
+    assert stored[0].answers == {
+        "mood": 5,
+        "age": 41,
+        "favourite": "other",
+        "favourite_other": "Musique",
+        "remark": "Très bien",
+    }
     assert {r.round for r in stored} == {"2026"}
 
 
 def test_import_refuses_the_whole_file_naming_each_bad_row(run, tmp_path, db):
     path = write(
         tmp_path,
-        HEADER
-        + "students,4,,12,,,,,,\n"
-        + "teachers,4,,12,,,,,,\n"
-        + "students,,,3,bus;bike;walk,,,,,\n",
+        HEADER + "students,4,,12,,,,,,\n" + "teachers,4,,12,,,,,,\n" + "students,,,3,bus;bike;walk,,,,,\n",
     )
     result = run("import", "mini", path)
     assert result.exit_code == 1
@@ -97,8 +100,10 @@ def test_import_refuses_non_utf8(run, tmp_path):
 
 def test_export_has_the_shape_of_the_contract_and_no_identifying_column(run, tmp_path, respondent):
     respondent.post("/en/mini/", {"group": "students", "mood": "4", "age": "12"})
-    respondent.post("/en/mini/page/second/", {"transport": ["bus", "other"], "transport_other": "roller", "bus_line": "7"})
-    respondent.post("/en/mini/page/last/", {"remark": "=HYPERLINK(\"http://evil\")"})
+    respondent.post(
+        "/en/mini/page/second/", {"transport": ["bus", "other"], "transport_other": "roller", "bus_line": "7"}
+    )
+    respondent.post("/en/mini/page/last/", {"remark": '=HYPERLINK("http://evil")'})
     result = run("export", "mini")
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
@@ -109,7 +114,7 @@ def test_export_has_the_shape_of_the_contract_and_no_identifying_column(run, tmp
     row = rows[0]
     assert row["group"] == "students" and row["round"] == "2026"
     assert row["transport"] == "bus;other" and row["transport_other"] == "roller"
-    assert row["remark"] == "'=HYPERLINK(\"http://evil\")"
+    assert row["remark"] == '\'=HYPERLINK("http://evil")'
     assert len(row["submitted"]) == 10
 
 

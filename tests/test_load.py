@@ -20,7 +20,16 @@ ROOT = Path(__file__).parent.parent
 def test_concurrent_respondents_lose_nothing(tmp_path):
     figures_file = tmp_path / "load.json"
     run = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "load.py"), "--seconds", "3", "--warmup", "0.5", "--json", str(figures_file)],
+        [
+            sys.executable,
+            str(ROOT / "bench" / "load.py"),
+            "--seconds",
+            "3",
+            "--warmup",
+            "0.5",
+            "--json",
+            str(figures_file),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
