@@ -124,8 +124,9 @@ def page_fields(section: Section) -> list[str]:
 
 def merge_page(raw: Raw, section: Section, sent: MultiDict) -> Raw:
     """The draft's raw answers with this page's fields replaced by what was sent."""
-    merged = {name: values for name, values in raw.items() if name not in page_fields(section)}
-    for name in page_fields(section):
+    names = page_fields(section)
+    merged = {name: values for name, values in raw.items() if name not in names}
+    for name in names:
         values = [value for value in sent.getlist(name) if isinstance(value, str)]
         if values:
             merged[name] = values

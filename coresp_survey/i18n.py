@@ -48,10 +48,6 @@ def preferred_language() -> str:
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
 
 
-def other_languages(lang: str, available: tuple[str, ...] = LANGUAGES) -> list[str]:
-    return [other for other in available if other != lang]
-
-
 def format_decimal(value: float | int) -> str:
     """A number in the current language: ``1 234,5`` in French, ``1,234.5`` in English."""
     return flask_babel.format_decimal(value)
