@@ -194,15 +194,60 @@ def export(survey_id: str, file_format: str, out: Path | None) -> None:
 
 
 @main.command()
+@click.option(
+    "--out", default="site", show_default=True, type=click.Path(file_okay=False, path_type=Path), help="Site folder."
+)
+@click.option(
+    "--base-url", help="The site's public address (https://…): adds sitemap.xml and absolute canonical links."
+)
+@click.option("--pdf/--no-pdf", default=True, show_default=True, help="Also write the PDF report of each survey.")
+def build(out: Path, base_url: str | None, pdf: bool) -> None:
+    """Publish the indicator pages, data files and PDF reports as a static site.
+
+    The new site replaces the old one only once it is complete.
+    """
+    built = build_site_with_progress(out, base_url, pdf)
+    say(
+        f"Site built in {out}/ in {built.seconds:.1f} s: {built.pages} pages, {built.reports} PDF report(s)"
+        f"{f' ({built.pdf_seconds:.1f} s)' if built.reports else ''}, surveys {', '.join(built.surveys) or 'none'}."
+    )
+    say(f"Open {(built.out / 'index.html').as_uri()}")
+
+
+def build_site_with_progress(out: Path, base_url: str | None, pdf: bool):
+    """Build with a progress bar on a terminal; quiet in CI and when standard error is a file."""
+    from . import create_app
+    from . import publish
+
+    if base_url and not base_url.startswith(("https://", "http://")):
+        raise click.BadParameter("must start with https:// or http://", param_hint="--base-url")
+    app = create_app()
+    steps = publish.build_steps(app.extensions["surveys"], pdf)
+    show_bar = sys.stderr.isatty() and not os.environ.get("CI")
+    try:
+        if not show_bar:
+            return publish.build_site(app, out, base_url, with_pdf=pdf)
+        with click.progressbar(length=steps, label="Building the site", file=sys.stderr) as bar:
+            return publish.build_site(app, out, base_url, with_pdf=pdf, progress=lambda _step: bar.update(1))
+    except publish.SiteError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def demo(host: str, port: int) -> None:
-    """Serve the bundled surveys on a demo database (instance/demo.db), with synthetic answers and some codes.
+@click.option(
+    "--out", default="site", show_default=True, type=click.Path(file_okay=False, path_type=Path), help="Site folder."
+)
+def demo(host: str, port: int, out: Path) -> None:
+    """Fill the demo database (instance/demo.db), build the site, and serve the forms and the site.
 
     Public surveys without responses are first filled with made-up answers for
-    two rounds, so the indicator pages have something to show; a second run adds nothing.
+    two rounds, so the indicator pages have something to show; a second run
+    adds nothing. Surveys that need an invitation code get a few codes.
     """
     from . import demo_data
+    from .server import SITE_PATH
 
     os.environ.setdefault("CORESP_DB", str(Path("instance/demo.db").resolve()))
     surveys = load_surveys()
@@ -210,14 +255,21 @@ def demo(host: str, port: int) -> None:
     say(f"Demo database: {database_path()}")
     for filled in demo_data.fill_empty_surveys(db, surveys):
         say(f"Filled {filled.survey} with {filled.count:,} synthetic responses (rounds {', '.join(filled.rounds)})")
+    codes_made = []
     for survey in surveys.values():
         if survey.access == "code":
             for group in survey.groups or [None]:
                 made = storage.issue_codes(db, survey.id, group.id if group else None, 3)
-                say(f"Invitation codes for {survey.id}{' / ' + group.id if group else ''}: {', '.join(made)}")
-                say(f"  try: http://{host}:{port}/{survey.default_language}/{survey.id}/?code={made[0]}")
+                codes_made.append((survey, group, made))
     db.close()
+    built = build_site_with_progress(out, None, True)
+    say(f"Site built in {built.out} ({built.pages} pages, {built.reports} PDF reports) in {built.seconds:.1f} s")
+    for survey, group, made in codes_made:
+        say(f"Invitation codes for {survey.id}{' / ' + group.id if group else ''}: {', '.join(made)}")
+        say(f"  try: http://{host}:{port}/{survey.default_language}/{survey.id}/?code={made[0]}")
     from .server import run
 
-    say(f"Open http://{host}:{port}/ (press Ctrl+C to stop)")
-    run(host, port, 2)
+    say(f"Forms:          http://{host}:{port}/")
+    say(f"Published site: http://{host}:{port}{SITE_PATH}/index.html")
+    say("Press Ctrl+C to stop.")
+    run(host, port, 2, built.out)

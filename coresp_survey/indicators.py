@@ -148,6 +148,8 @@ class Tally:
     levels: tuple[tuple[int, ...], ...]
     answers: dict[tuple[str, str | None], list[list[int]]]
     responses: dict[tuple[str, str | None], int]
+    periods: dict[str, tuple[str, str]]
+    """The first and last day (ISO dates) on which each round's responses were submitted."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,10 @@ class Figures:
     participation: tuple[Participation, ...]
     families: tuple[FamilyScore, ...]
     changes: tuple[Change, ...]
+    rounds: tuple[str, ...]
+    """Every round, in natural order: the survey's current round and those found in the responses."""
+    periods: dict[str, tuple[str, str]]
+    """The first and last day each round's responses were submitted (rounds with responses only)."""
 
 
 # -- statistics --------------------------------------------------------------------
@@ -213,9 +219,11 @@ def tally(survey: Survey, responses: Iterable[Response]) -> Tally:
     specs = [(indicator.question, position) for indicator, position in zip(survey.indicators, positions, strict=True)]
     answers: dict[tuple[str, str | None], list[list[int]]] = {}
     counts: dict[tuple[str, str | None], int] = {}
+    periods: dict[str, tuple[str, str]] = {}
     for response in responses:
         if response.survey != survey.id:
             continue
+        _widen(periods, response.round, response.submitted)
         key = (response.round, response.group if response.group in declared else None)
         table = answers.get(key)
         if table is None:
@@ -230,7 +238,18 @@ def tally(survey: Survey, responses: Iterable[Response]) -> Tally:
                 if j is not None:
                     row[j] += 1
     rounds = tuple(sorted({key[0] for key in counts} | {survey.round}, key=round_key))
-    return Tally(survey, rounds, levels, answers, counts)
+    return Tally(survey, rounds, levels, answers, counts, periods)
+
+
+def _widen(periods: dict[str, tuple[str, str]], round_name: str, day: str) -> None:
+    """Stretch the round's (first, last) day to include ``day`` (ISO dates compare as text)."""
+    period = periods.get(round_name)
+    if period is None:
+        periods[round_name] = (day, day)
+    elif day < period[0]:
+        periods[round_name] = (day, period[1])
+    elif day > period[1]:
+        periods[round_name] = (period[0], day)
 
 
 def _levels(survey: Survey, indicator: Indicator) -> tuple[int, ...]:
@@ -481,4 +500,6 @@ def compute(survey: Survey, responses: Iterable[Response]) -> Figures:
         participation=tuple(participation(counts)),
         families=tuple(family_scores(survey, cells)),
         changes=tuple(changes(cells)),
+        rounds=counts.rounds,
+        periods=counts.periods,
     )

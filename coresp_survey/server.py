@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from gunicorn.app.base import BaseApplication
+from werkzeug.middleware.shared_data import SharedDataMiddleware
+
+SITE_PATH = "/site"
+"""Where `demo` serves the published site beside the forms."""
 
 
 class Server(BaseApplication):
-    def __init__(self, options: dict) -> None:
+    def __init__(self, options: dict, published: Path | None = None) -> None:
         self.options = options
+        self.published = published
         super().__init__()
 
     def load_config(self) -> None:
@@ -17,11 +24,17 @@ class Server(BaseApplication):
     def load(self):
         from . import create_app
 
-        return create_app()
+        app = create_app()
+        if self.published is not None:
+            app.wsgi_app = SharedDataMiddleware(app.wsgi_app, {SITE_PATH: str(self.published)}, cache=False)
+        return app
 
 
-def run(host: str, port: int, workers: int) -> None:
-    """Serve until stopped. No access log: it would record addresses and browsers."""
+def run(host: str, port: int, workers: int, published: Path | None = None) -> None:
+    """Serve until stopped; with ``published``, also that site folder under `SITE_PATH` (for the demo).
+
+    No access log: it would record addresses and browsers.
+    """
     Server({
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -30,4 +43,4 @@ def run(host: str, port: int, workers: int) -> None:
         "timeout": 60,
         "graceful_timeout": 10,
         "limit_request_line": 8190,
-    }).run()  # fmt: skip
+    }, published).run()  # fmt: skip

@@ -1,0 +1,107 @@
+"""The published data files of one survey: ``indicators.csv|json``, ``participation.csv`` and their README.
+
+Names, columns and formats are PRODUCT.md's ("The published site"); outside
+scripts read them. Numbers are written with a fixed number of decimals in the
+CSV (``3.50``, not ``3.5``) so every row of a column looks alike; the JSON holds
+the same values as numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .exporting import inert
+from .indicators import CSV_COLUMNS
+from .indicators import MEAN_DECIMALS
+from .indicators import PARTICIPATION_COLUMNS
+from .indicators import SCORE_DECIMALS
+from .indicators import SHARE_DECIMALS
+from .indicators import Figures
+from .indicators import cell_rows
+from .indicators import participation_rows
+from .survey.model import Survey
+
+FILES = ("indicators.csv", "indicators.json", "participation.csv", "README.txt")
+DECIMALS = {
+    "mean": MEAN_DECIMALS,
+    "score": SCORE_DECIMALS,
+    "share_good": SHARE_DECIMALS,
+    "share_good_low": SHARE_DECIMALS,
+    "share_good_high": SHARE_DECIMALS,
+}
+
+
+def write_downloads(survey: Survey, figures: Figures, folder: Path) -> None:
+    """Write every file of `FILES` into ``folder`` (created if needed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = cell_rows(figures.cells)
+    _write_csv(folder / "indicators.csv", CSV_COLUMNS, rows)
+    (folder / "indicators.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    _write_csv(folder / "participation.csv", PARTICIPATION_COLUMNS, participation_rows(figures.participation))
+    (folder / "README.txt").write_text(readme(survey), encoding="utf-8")
+
+
+def _write_csv(path: Path, columns: Iterable[str], rows: Iterable[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([csv_value(name, row[name]) for name in columns])
+
+
+def csv_value(column: str, value: Any) -> str | int:
+    """One CSV cell: empty for None, ``true``/``false``, fixed decimals; text made inert for spreadsheets."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.{DECIMALS.get(column, 3)}f}"
+    if isinstance(value, str):
+        return inert(value)
+    return value
+
+
+def readme(survey: Survey) -> str:
+    """A plain-text guide to the files, in English (the language of the column names)."""
+    return README.format(survey=survey.id, min_size=survey.min_group_size)
+
+
+README = """\
+Published figures of the survey "{survey}"
+==========================================
+
+indicators.csv / indicators.json
+  One row per round x indicator x group; the group "all" is every respondent
+  of the round. indicators.json holds the same rows as a JSON array of objects
+  (numbers as numbers, suppressed as true/false, empty values as null).
+
+  survey           the survey's id
+  round            the measurement round the answers belong to
+  indicator        the indicator's id
+  family           the family of criteria (A to H for the SPIRAL families)
+  group            the group of respondents, or "all"
+  n                respondents who answered the indicator's question
+  mean             the mean level given (2 decimals)
+  score            (mean - lowest level) / (highest - lowest) x 100 (1 decimal)
+  share_good       share of answers at or above the indicator's "good" level (3 decimals)
+  share_good_low   lower bound of its Wilson 95% interval
+  share_good_high  upper bound of its Wilson 95% interval
+  suppressed       true when the cell is not published (see below)
+
+participation.csv
+  survey, round, group, responses: how many people answered, per round and group.
+
+Small groups are never published
+  A cell with fewer than {min_size} respondents has suppressed = true and n, mean,
+  score and the shares empty. When only one group of an indicator is hidden,
+  the group with the next smallest n is hidden too, so no hidden value can be
+  recovered by subtracting the visible groups from "all".
+
+Text cells that a spreadsheet would read as a formula (starting with =, +, -, @)
+are prefixed with an apostrophe.
+"""

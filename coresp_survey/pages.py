@@ -1,0 +1,69 @@
+"""Where each file of the published site lives, and the relative links between them.
+
+Every link is relative and names a file (``../index.html``, never ``../``), so
+the site works under any path of any web host and straight from disk
+(``file://``). Paths here are site-relative, with ``/`` separators.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+ROOT = "index.html"
+"""The bilingual page at the top of the site that leads to each language's home."""
+SITEMAP = "sitemap.xml"
+
+
+def home(lang: str) -> str:
+    return f"{lang}/index.html"
+
+
+def methodology(lang: str) -> str:
+    return f"{lang}/methodology.html"
+
+
+def overview(lang: str, survey_id: str) -> str:
+    return f"{lang}/{survey_id}/index.html"
+
+
+def indicator(lang: str, survey_id: str, indicator_id: str) -> str:
+    """In a folder of their own: an indicator may be called ``index`` or ``report``."""
+    return f"{lang}/{survey_id}/indicators/{indicator_id}.html"
+
+
+def report(lang: str, survey_id: str) -> str:
+    return f"{lang}/{survey_id}/report.pdf"
+
+
+def data(survey_id: str, name: str) -> str:
+    return f"data/{survey_id}/{name}"
+
+
+def asset(name: str) -> str:
+    return f"assets/{name}"
+
+
+class Links:
+    """Links from one page to any other file of the site, relative or (with a base URL) absolute."""
+
+    def __init__(self, page: str, assets: dict[str, str], base_url: str | None) -> None:
+        self.page = page
+        self.assets = assets
+        self.base_url = base_url
+
+    def to(self, path: str) -> str:
+        return posixpath.relpath(path, posixpath.dirname(self.page) or ".")
+
+    def asset(self, name: str) -> str:
+        """A stylesheet or image by its source name, linked under its content-hashed name."""
+        return self.to(self.assets[name])
+
+    def absolute(self, path: str) -> str | None:
+        """The page's public address, when the site was built with ``--base-url``."""
+        return absolute(self.base_url, path)
+
+
+def absolute(base_url: str | None, path: str) -> str | None:
+    if not base_url:
+        return None
+    return base_url.rstrip("/") + "/" + path

@@ -1,0 +1,474 @@
+"""The figures as a reader sees them in one language: labels, formatted numbers, verdicts and charts.
+
+The site pages and the PDF report show the same things; shaping them here once
+keeps the two in step, and keeps the templates free of arithmetic. Call
+`survey_view` inside an app context with the page's locale forced
+(``flask_babel.force_locale``): ``_`` and the number formats follow it.
+
+Nothing here decides what may be published: `indicators` has already emptied
+every suppressed cell, and a view only shows what a cell holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import flask_babel
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from . import charts
+from .indicators import ALL
+from .indicators import Change
+from .indicators import Figures
+from .indicators import IndicatorCell
+from .indicators import Participation
+from .survey.model import Family
+from .survey.model import Indicator
+from .survey.model import Question
+from .survey.model import Survey
+
+MINUS = "\u2212"
+"""The typographic minus sign: a hyphen before a number is easy to miss."""
+CONFIDENCE = 0.95
+"""The level of every interval the pages show (`indicators.Z95`)."""
+
+
+@dataclass(frozen=True)
+class Level:
+    value: int
+    label: str
+    good: bool
+    """Whether answers at this level count as good for the indicator."""
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    """One group's (or everyone's) figures for one indicator in the shown round."""
+
+    id: str
+    label: str
+    cell: IndicatorCell
+    shares: tuple[float, ...] | None
+    """The share of respondents at each level, low to high; None when suppressed."""
+    change: Change | None
+    """The change since the previous round, when both rounds are published."""
+
+
+@dataclass(frozen=True)
+class RoundFigures:
+    """Everyone's figures for one indicator in one round: the indicator's history."""
+
+    round: str
+    cell: IndicatorCell
+
+
+@dataclass(frozen=True)
+class IndicatorView:
+    indicator: Indicator
+    label: str
+    family: Family
+    family_label: str
+    question: Question
+    question_label: str
+    question_help: str | None
+    levels: tuple[Level, ...]
+    good_from_label: str
+    asked_to_some: bool
+    """The question has a ``show_if`` (or its page has): not every respondent saw it."""
+    everyone: GroupFigures
+    groups: tuple[GroupFigures, ...]
+    """Every declared group, in the survey's order (everyone excluded)."""
+    history: tuple[RoundFigures, ...]
+    distribution_chart: Markup
+    share_chart: Markup
+    history_chart: Markup | None
+    """Everyone's share of good answers round by round; None with a single round."""
+
+
+@dataclass(frozen=True)
+class ParticipationRow:
+    id: str
+    label: str
+    responses: int
+    size: int | None
+    rate: float | None
+    previous: int | None
+    """Responses in the previous round, when there is one."""
+    published: bool
+    """At least ``min_group_size`` respondents: the group's figures can appear."""
+
+
+@dataclass(frozen=True)
+class FamilyView:
+    family: Family
+    label: str
+    score: float | None
+    previous_score: float | None
+    suppressed: bool
+    indicators: tuple[IndicatorView, ...]
+
+
+@dataclass(frozen=True)
+class SurveyView:
+    survey: Survey
+    lang: str
+    title: str
+    intro: str | None
+    round: str
+    """The round shown: the most recent one."""
+    previous_round: str | None
+    rounds: tuple[str, ...]
+    period: tuple[date, date] | None
+    """The first and last day answers of the shown round were submitted."""
+    respondents: int
+    participation: tuple[ParticipationRow, ...]
+    """Everyone first, then each group."""
+    families: tuple[FamilyView, ...]
+    """Families that have indicators in this survey, in the survey's order."""
+    indicators: tuple[IndicatorView, ...]
+    family_chart: Markup | None
+    ranking_chart: Markup | None
+    """Every indicator's share of good answers for everyone, highest first."""
+    improved: int
+    """Indicators whose share of good answers rose by more than the uncertainty since the previous round."""
+    worsened: int
+
+    @property
+    def min_group_size(self) -> int:
+        return self.survey.min_group_size
+
+    def indicator(self, indicator_id: str) -> IndicatorView:
+        return next(view for view in self.indicators if view.indicator.id == indicator_id)
+
+
+# -- number formats ----------------------------------------------------------------
+
+
+def percent(share: float | None) -> str:
+    """A share as a whole percentage in the current language ("62 %" in French, "62%" in English)."""
+    return "" if share is None else flask_babel.format_percent(share)
+
+
+def decimal(value: float | None, decimals: int = 1) -> str:
+    if value is None:
+        return ""
+    return flask_babel.format_decimal(value, format="#,##0." + "0" * decimals)
+
+
+def integer(value: int | None) -> str:
+    return "" if value is None else flask_babel.format_decimal(value, format="#,##0")
+
+
+def points(difference: float) -> str:
+    """A difference of shares in percentage points, always signed: "+8", "−3", "0"."""
+    value = round(difference * 100)
+    if value == 0:
+        return "0"
+    sign = "+" if value > 0 else MINUS
+    return sign + flask_babel.format_decimal(abs(value), format="#,##0")
+
+
+def interval(low: float | None, high: float | None) -> str:
+    """A share's interval as "58 % to 66 %"."""
+    if low is None or high is None:
+        return ""
+    return _("%(low)s to %(high)s", low=percent(low), high=percent(high))
+
+
+def day(iso_day: date) -> str:
+    return flask_babel.format_date(iso_day, "long")
+
+
+def change_verdict(change: Change) -> str:
+    """Whether a change is larger than its uncertainty, in words a reader can act on."""
+    if not change.significant:
+        return _("no clear change (within the uncertainty)")
+    if change.difference > 0:
+        return _("a clear improvement")
+    return _("a clear decline")
+
+
+def change_sentence(change: Change) -> str:
+    """ "+8 points since 2025 (95% interval +2 to +14): a clear improvement"."""
+    return _(
+        "%(points)s points since %(round)s (%(confidence)s interval %(low)s to %(high)s): %(verdict)s",
+        confidence=percent(CONFIDENCE),
+        points=points(change.difference),
+        round=change.from_round,
+        low=points(change.low),
+        high=points(change.high),
+        verdict=change_verdict(change),
+    )
+
+
+# -- the views ---------------------------------------------------------------------
+
+
+def survey_view(survey: Survey, figures: Figures, lang: str) -> SurveyView:
+    """Everything the pages and the report show about one survey, in one language (the forced locale)."""
+    rounds = figures.rounds
+    shown = rounds[-1]
+    previous = rounds[-2] if len(rounds) > 1 else None
+    group_labels = {ALL: _("Everyone")} | {group.id: group.label(lang) for group in survey.groups}
+    indicators = tuple(
+        _indicator_view(survey, figures, lang, indicator, shown, group_labels) for indicator in survey.indicators
+    )
+    families = _family_views(survey, figures, lang, indicators, shown, previous)
+    period = figures.periods.get(shown)
+    everyone = next(p for p in figures.participation if p.round == shown and p.group == ALL)
+    changes = [view.everyone.change for view in indicators if view.everyone.change is not None]
+    return SurveyView(
+        survey=survey,
+        lang=lang,
+        title=survey.title(lang),
+        intro=survey.intro(lang) if survey.intro else None,
+        round=shown,
+        previous_round=previous,
+        rounds=rounds,
+        period=(date.fromisoformat(period[0]), date.fromisoformat(period[1])) if period else None,
+        respondents=everyone.responses,
+        participation=_participation_rows(survey, figures.participation, shown, previous, group_labels),
+        families=families,
+        indicators=indicators,
+        family_chart=_family_chart(families, lang),
+        ranking_chart=_ranking_chart(indicators, lang),
+        improved=sum(1 for change in changes if change.significant and change.difference > 0),
+        worsened=sum(1 for change in changes if change.significant and change.difference < 0),
+    )
+
+
+def _participation_rows(
+    survey: Survey,
+    rows: tuple[Participation, ...],
+    shown: str,
+    previous: str | None,
+    labels: dict[str, str],
+) -> tuple[ParticipationRow, ...]:
+    before = {p.group: p.responses for p in rows if p.round == previous}
+    return tuple(
+        ParticipationRow(
+            id=p.group,
+            label=labels[p.group],
+            responses=p.responses,
+            size=p.size,
+            rate=p.response_rate,
+            previous=before.get(p.group),
+            published=p.responses >= survey.min_group_size,
+        )
+        for p in rows
+        if p.round == shown
+    )
+
+
+def _indicator_view(
+    survey: Survey,
+    figures: Figures,
+    lang: str,
+    indicator: Indicator,
+    shown: str,
+    labels: dict[str, str],
+) -> IndicatorView:
+    question = survey.question(indicator.question)
+    family = survey.family(indicator.family)
+    levels = tuple(
+        Level(int(choice.value), choice.label(lang), int(choice.value) >= indicator.good_from)
+        for choice in sorted(question.choices, key=lambda choice: int(choice.value))
+    )
+    cells = [cell for cell in figures.cells if cell.indicator == indicator.id]
+    changes = {c.group: c for c in figures.changes if c.indicator == indicator.id and c.to_round == shown}
+    shown_cells = [cell for cell in cells if cell.round == shown]
+    rows = tuple(_group_figures(cell, labels[cell.group], changes.get(cell.group)) for cell in shown_cells)
+    history = tuple(RoundFigures(cell.round, cell) for cell in cells if cell.group == ALL)
+    label = indicator.label(lang)
+    good_from_label = next((level.label for level in levels if level.good), "")
+    return IndicatorView(
+        indicator=indicator,
+        label=label,
+        family=family,
+        family_label=family.label(lang),
+        question=question,
+        question_label=question.label(lang),
+        question_help=question.help(lang) if question.help else None,
+        levels=levels,
+        good_from_label=good_from_label,
+        asked_to_some=_asked_to_some(survey, question),
+        everyone=rows[0],
+        groups=rows[1:],
+        history=history,
+        distribution_chart=_distribution_chart(indicator, label, levels, rows, shown, lang),
+        share_chart=_share_chart(indicator, label, good_from_label, rows, shown, lang),
+        history_chart=_history_chart(indicator, label, good_from_label, history, lang),
+    )
+
+
+def _group_figures(cell: IndicatorCell, label: str, change: Change | None) -> GroupFigures:
+    shares = None
+    if cell.distribution is not None and cell.n:
+        shares = tuple(count / cell.n for count in cell.distribution)
+    return GroupFigures(cell.group, label, cell, shares, change)
+
+
+def _asked_to_some(survey: Survey, question: Question) -> bool:
+    section = next(s for s in survey.sections if question in s.questions)
+    return question.show_if is not None or section.show_if is not None
+
+
+def _family_views(
+    survey: Survey,
+    figures: Figures,
+    lang: str,
+    indicators: tuple[IndicatorView, ...],
+    shown: str,
+    previous: str | None,
+) -> tuple[FamilyView, ...]:
+    scores = {(f.round, f.family): f for f in figures.families if f.group == ALL}
+    views = []
+    for family in survey.families:
+        members = tuple(view for view in indicators if view.indicator.family == family.id)
+        if not members:
+            continue
+        now = scores.get((shown, family.id))
+        before = scores.get((previous, family.id))
+        views.append(
+            FamilyView(
+                family=family,
+                label=family.label(lang),
+                score=now.score if now else None,
+                previous_score=before.score if before else None,
+                suppressed=now is None or now.suppressed,
+                indicators=members,
+            )
+        )
+    return tuple(views)
+
+
+# -- charts ------------------------------------------------------------------------
+
+
+def _suppressed_label() -> str:
+    return _("Too few respondents to publish")
+
+
+def _distribution_chart(
+    indicator: Indicator,
+    label: str,
+    levels: tuple[Level, ...],
+    rows: tuple[GroupFigures, ...],
+    shown: str,
+    lang: str,
+) -> Markup:
+    shown_parts = [
+        _("%(group)s: %(share)s good or better", group=row.label, share=percent(row.cell.share_good))
+        for row in rows
+        if not row.cell.suppressed
+    ]
+    return charts.diverging_bars(
+        [(row.label, row.cell.distribution) for row in rows],
+        [level.label for level in levels],
+        _("%(indicator)s: answers by group, round %(round)s", indicator=label, round=shown),
+        _("Share of respondents at each level of the scale, by group.") + " " + "; ".join(shown_parts),
+        lang,
+        id_prefix=f"distribution-{indicator.id}",
+        suppressed_label=_suppressed_label(),
+    )
+
+
+def _share_chart(
+    indicator: Indicator,
+    label: str,
+    good_from_label: str,
+    rows: tuple[GroupFigures, ...],
+    shown: str,
+    lang: str,
+) -> Markup:
+    return charts.interval_dots(
+        [(row.label, row.cell.share_good, row.cell.share_good_low, row.cell.share_good_high) for row in rows],
+        _(
+            "%(indicator)s: share of answers “%(level)s” or better, round %(round)s",
+            indicator=label,
+            level=good_from_label,
+            round=shown,
+        ),
+        _(
+            "Each dot is a group's share; the line around it is its %(confidence)s interval.",
+            confidence=percent(CONFIDENCE),
+        ),
+        lang,
+        id_prefix=f"share-{indicator.id}",
+        suppressed_label=_suppressed_label(),
+    )
+
+
+def _history_chart(
+    indicator: Indicator,
+    label: str,
+    good_from_label: str,
+    history: tuple[RoundFigures, ...],
+    lang: str,
+) -> Markup | None:
+    if len(history) < 2:
+        return None
+    return charts.interval_dots(
+        [
+            (
+                _("Round %(round)s", round=item.round),
+                item.cell.share_good,
+                item.cell.share_good_low,
+                item.cell.share_good_high,
+            )
+            for item in history
+        ],
+        _(
+            "%(indicator)s: share of answers “%(level)s” or better, round by round",
+            indicator=label,
+            level=good_from_label,
+        ),
+        _("Everyone's share in each round, with its %(confidence)s interval.", confidence=percent(CONFIDENCE)),
+        lang,
+        id_prefix=f"history-{indicator.id}",
+        suppressed_label=_suppressed_label(),
+    )
+
+
+def _family_chart(families: tuple[FamilyView, ...], lang: str) -> Markup | None:
+    if not families:
+        return None
+    return charts.family_bars(
+        [(f"{view.family.id} – {view.label}", view.score) for view in families],
+        _("Score of each family of criteria, everyone"),
+        _("The mean score (0 to 100) of the family's indicators; 100 means every answer at the top of the scale."),
+        lang,
+        id_prefix="families",
+        suppressed_label=_suppressed_label(),
+    )
+
+
+def _ranking_chart(indicators: tuple[IndicatorView, ...], lang: str) -> Markup | None:
+    if not indicators:
+        return None
+    ranked = sorted(
+        indicators,
+        key=lambda view: (view.everyone.cell.share_good is None, -(view.everyone.cell.share_good or 0)),
+    )
+    return charts.interval_dots(
+        [
+            (
+                view.label,
+                view.everyone.cell.share_good,
+                view.everyone.cell.share_good_low,
+                view.everyone.cell.share_good_high,
+            )
+            for view in ranked
+        ],
+        _("Share of good answers for each indicator, everyone, highest first"),
+        _(
+            "Each dot is the share of answers at or above the indicator's “good” level; the line is its %(confidence)s"
+            " interval.",
+            confidence=percent(CONFIDENCE),
+        ),
+        lang,
+        id_prefix="ranking",
+        suppressed_label=_suppressed_label(),
+    )

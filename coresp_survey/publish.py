@@ -1,0 +1,301 @@
+"""``build``: the published static site, written beside its destination and swapped in whole.
+
+The flow is one way: survey files and the database → `indicators.compute` →
+`presenting.survey_view` per language → pages, data files and PDF reports.
+Pages are rendered with the web app's own Jinja environment (autoescaping on:
+survey text is untrusted) and Babel's locale forced to each page's language.
+
+A build writes into a hidden sibling folder and only replaces the old site
+once everything is written, so a failed build leaves the previous site in
+place. A folder is only ever replaced if an earlier build made it (it holds
+`MARKER`), so ``--out`` pointing at the wrong folder destroys nothing.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import force_locale
+
+from . import pages
+from . import presenting
+from . import storage
+from .downloads import write_downloads
+from .i18n import LANGUAGE_NAMES
+from .i18n import LANGUAGES
+from .indicators import Figures
+from .indicators import compute
+from .presenting import SurveyView
+from .survey.builtins import SCALES
+from .survey.builtins import SPIRAL_FAMILIES
+from .survey.model import Survey
+
+MARKER = ".coresp-site"
+"""The file that marks a folder as a site this command built, and so may replace."""
+ASSETS = ("site.css", "favicon.svg")
+"""Files of the package's ``static/`` folder that the site uses, published under content-hashed names."""
+STATIC = Path(__file__).resolve().parent / "static"
+
+Progress = Callable[[str], None]
+"""Told the name of each step as it ends (`build_steps` says how many there are)."""
+
+
+class SiteError(Exception):
+    """The build cannot start or finish; the message says why, and the previous site is untouched."""
+
+
+@dataclass
+class Built:
+    """What a build wrote, for the command's summary."""
+
+    out: Path
+    pages: int = 0
+    reports: int = 0
+    surveys: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    pdf_seconds: float = 0.0
+
+
+def build_steps(surveys: dict[str, Survey], with_pdf: bool = True) -> int:
+    """How many times a build calls its progress callback: one per survey read, then one per page or report."""
+    steps = 1  # assets and the language homes
+    for survey in surveys.values():
+        per_language = 1 + len(survey.indicators) + (1 if with_pdf else 0)
+        steps += 1 + per_language * len(survey.languages)
+    return steps
+
+
+def build_site(
+    app: Flask,
+    out: Path,
+    base_url: str | None = None,
+    *,
+    with_pdf: bool = True,
+    progress: Progress | None = None,
+    today: date | None = None,
+) -> Built:
+    """Build the whole site from the app's surveys and database into ``out``, replacing it at the end."""
+    started = time.perf_counter()
+    out = out.resolve()
+    step = progress or (lambda _name: None)
+    with _build_lock(out):
+        _check_destination(out)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+        try:
+            built = _write_site(app, staging, base_url, with_pdf, step, today or date.today())
+            (staging / MARKER).write_text("Built by coresp-survey; the next build replaces this folder.\n")
+            staging.chmod(0o755)  # mkdtemp makes it private; a web server must read it
+            _swap(staging, out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    built.out = out
+    built.seconds = time.perf_counter() - started
+    return built
+
+
+# -- writing -----------------------------------------------------------------------
+
+
+def _write_site(app: Flask, folder: Path, base_url: str | None, with_pdf: bool, step: Progress, today: date) -> Built:
+    surveys = app.extensions["surveys"]
+    writer = _Writer(app, folder, base_url, today, with_pdf)
+    built = Built(out=folder)
+    db = storage.connect(app.config["DATABASE"])
+    try:
+        views: dict[str, dict[str, SurveyView]] = {lang: {} for lang in LANGUAGES}
+        for survey in surveys.values():
+            figures = compute(survey, storage.iter_responses(db, survey.id))
+            write_downloads(survey, figures, folder / pages.data(survey.id, ""))
+            step(survey.id)
+            for lang in survey.languages:
+                view = writer.survey_pages(survey, figures, lang, step)
+                views.setdefault(lang, {})[survey.id] = view
+                if with_pdf:
+                    built.pdf_seconds += writer.report(view)
+                    built.reports += 1
+                    step(pages.report(lang, survey.id))
+            built.surveys.append(survey.id)
+    finally:
+        db.close()
+    for lang in LANGUAGES:
+        writer.home(lang, list(views[lang].values()))
+        writer.methodology(lang)
+    writer.root()
+    writer.sitemap()
+    step("home")
+    built.pages = writer.page_count
+    return built
+
+
+class _Writer:
+    """Renders pages into the staging folder and remembers them for the sitemap."""
+
+    def __init__(self, app: Flask, folder: Path, base_url: str | None, today: date, with_pdf: bool) -> None:
+        self.app = app
+        self.with_pdf = with_pdf
+        self.folder = folder
+        self.base_url = base_url
+        self.today = today
+        self.assets = _copy_assets(folder)
+        self.sitemap_entries: list[dict[str, str]] = []
+        self.page_count = 0
+
+    def survey_pages(self, survey: Survey, figures: Figures, lang: str, step: Progress) -> SurveyView:
+        with self.app.app_context(), force_locale(lang):
+            view = presenting.survey_view(survey, figures, lang)
+            twins = {other: pages.overview(other, survey.id) for other in survey.languages}
+            self.page("site/overview.html", pages.overview(lang, survey.id), lang, twins, view=view)
+            indicators = view.indicators
+            for k, indicator in enumerate(indicators):
+                twins = {other: pages.indicator(other, survey.id, indicator.indicator.id) for other in survey.languages}
+                self.page(
+                    "site/indicator.html",
+                    pages.indicator(lang, survey.id, indicator.indicator.id),
+                    lang,
+                    twins,
+                    view=view,
+                    item=indicator,
+                    previous=indicators[k - 1] if k > 0 else None,
+                    next=indicators[k + 1] if k + 1 < len(indicators) else None,
+                )
+                step(indicator.indicator.id)
+        step(pages.overview(lang, survey.id))
+        return view
+
+    def report(self, view: SurveyView) -> float:
+        """Write the survey's PDF report in the view's language; return the seconds it took."""
+        from . import report
+
+        started = time.perf_counter()
+        with self.app.app_context(), force_locale(view.lang):
+            path = self.folder / pages.report(view.lang, view.survey.id)
+            report.write_report(self.app, view, path, self.today)
+        return time.perf_counter() - started
+
+    def home(self, lang: str, views: list[SurveyView]) -> None:
+        with self.app.app_context(), force_locale(lang):
+            twins = {other: pages.home(other) for other in LANGUAGES}
+            self.page("site/home.html", pages.home(lang), lang, twins, views=views)
+
+    def methodology(self, lang: str) -> None:
+        with self.app.app_context(), force_locale(lang):
+            twins = {other: pages.methodology(other) for other in LANGUAGES}
+            self.page(
+                "site/methodology.html",
+                pages.methodology(lang),
+                lang,
+                twins,
+                families=SPIRAL_FAMILIES,
+                scale=SCALES["spiral5"],
+            )
+
+    def root(self) -> None:
+        with self.app.app_context():
+            self.page("site/root.html", pages.ROOT, LANGUAGES[0], {}, in_sitemap=False)
+
+    def page(self, template: str, path: str, lang: str, twins: dict[str, str], in_sitemap: bool = True, **context):
+        links = pages.Links(path, self.assets, self.base_url)
+        html = self.app.jinja_env.get_template(template).render(
+            lang=lang,
+            link=links,
+            pages=pages,
+            fmt=presenting,
+            twins={other: links.to(target) for other, target in twins.items() if other != lang},
+            alternates={other: links.absolute(target) for other, target in twins.items()} if self.base_url else {},
+            canonical=links.absolute(path),
+            LANGUAGE_NAMES=LANGUAGE_NAMES,
+            built_on=self.today,
+            has_reports=self.with_pdf,
+            **context,
+        )
+        target = self.folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8")
+        self.page_count += 1
+        if in_sitemap and self.base_url:
+            self.sitemap_entries.append({"loc": links.absolute(path), **{"alternates": twins}})
+
+    def sitemap(self) -> None:
+        """``sitemap.xml`` with every page and its language twins; only with a base URL (it needs absolute URLs)."""
+        if not self.base_url:
+            return
+        with self.app.app_context():
+            xml = self.app.jinja_env.get_template("site/sitemap.xml").render(
+                entries=self.sitemap_entries, absolute=lambda path: pages.absolute(self.base_url, path)
+            )
+        (self.folder / pages.SITEMAP).write_text(xml, encoding="utf-8")
+
+
+def _copy_assets(folder: Path) -> dict[str, str]:
+    """Copy `ASSETS` under names carrying a hash of their content: browsers may cache them for ever."""
+    names = {}
+    (folder / "assets").mkdir()
+    for name in ASSETS:
+        content = (STATIC / name).read_bytes()
+        stem, dot, suffix = name.rpartition(".")
+        hashed = f"{stem}.{hashlib.sha256(content).hexdigest()[:12]}{dot}{suffix}"
+        (folder / pages.asset(hashed)).write_bytes(content)
+        names[name] = pages.asset(hashed)
+    return names
+
+
+# -- replacing the old site --------------------------------------------------------
+
+
+@contextmanager
+def _build_lock(out: Path) -> Iterator[None]:
+    """One build at a time per destination: a second one fails at once instead of mixing files."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = out.parent / f".{out.name}.lock"
+    with lock_path.open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SiteError(f"another build of {out} is running; try again when it has finished") from None
+        _remove_leftovers(out)
+        yield
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Staging folders of builds that were killed (under the lock, none is in use)."""
+    for leftover in out.parent.glob(f".{out.name}.building-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in out.parent.glob(f".{out.name}.old-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _check_destination(out: Path) -> None:
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise SiteError(f"{out} is a file, not a folder; choose another --out")
+    if any(out.iterdir()) and not (out / MARKER).exists():
+        raise SiteError(
+            f"{out} is not empty and was not made by 'coresp-survey build': refusing to replace it;"
+            " choose an empty or new folder with --out"
+        )
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Put the new site in place with two renames: the old one is whole until the first, the new one after."""
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.rename(out, old)
+        os.rename(staging, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(staging, out)
