@@ -1,0 +1,105 @@
+"""Reusable proofs for any page: axe-core in a real browser, the W3C HTML checker on files.
+
+Both tools come from npm (tests/browser/package.json, installed by scripts/test.sh):
+axe-core is injected into the page; vnu.jar runs on Java. Any page can be checked,
+whether served by the app or read from a built site (``file://`` URLs work for axe).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+
+HERE = Path(__file__).parent
+NODE_MODULES = HERE / "node_modules"
+AXE_SCRIPT = NODE_MODULES / "axe-core" / "axe.min.js"
+VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+"""The rules run: WCAG 2.0 and 2.1, levels A and AA."""
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+"""Debian's Chromium, quiet: no sandbox (root in CI), no calls home."""
+
+
+def missing_tools() -> list[str]:
+    """What the browser suites need and cannot find (scripts/test.sh installs all of it)."""
+    missing = []
+    if not Path(CHROMIUM).exists():
+        missing.append(f"{CHROMIUM} (apt-get install chromium)")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        missing.append("the playwright Python package (pip install -e '.[test]')")
+    for path in (AXE_SCRIPT, VNU_JAR):
+        if not path.exists():
+            missing.append(f"{path.relative_to(HERE.parent.parent)} (npm ci --prefix tests/browser)")
+    return missing
+
+
+# -- axe-core -------------------------------------------------------------------------
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core (WCAG 2.0/2.1 A and AA rules) on a Playwright page as it stands now."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        # Injected as a script element would be refused by the app's CSP; evaluating is not.
+        page.evaluate(AXE_SCRIPT.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        WCAG_TAGS,
+    )
+    return result["violations"]
+
+
+def describe_violations(violations: list[dict]) -> str:
+    """axe's findings, one rule a paragraph, each offending element with its selector and fix."""
+    lines = []
+    for violation in violations:
+        lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']} ({violation['helpUrl']})")
+        for node in violation["nodes"]:
+            lines.append(f"    at {' '.join(map(str, node['target']))}: {node['html'][:200]}")
+            summary = node.get("failureSummary") or ""
+            lines.extend(f"        {line}" for line in summary.splitlines())
+    return "\n".join(lines)
+
+
+def assert_accessible(page, what: str = "") -> None:
+    violations = axe_violations(page)
+    assert violations == [], f"axe-core on {what or page.url}:\n{describe_violations(violations)}"
+
+
+# -- the W3C HTML checker --------------------------------------------------------------
+
+
+def html_errors(paths: Iterable[Path]) -> list[str]:
+    """Every error the W3C checker (vnu) finds in these HTML files, in one Java run.
+
+    Each line names its file, e.g. ``"file:/tmp/x/home.html":12.3-12.40: error: …``.
+    """
+    paths = [str(path) for path in paths]
+    if not paths:
+        return []
+    run = subprocess.run(
+        ["java", "-jar", str(VNU_JAR), "--errors-only", "--format", "text", "--exit-zero-always", *paths],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    report = (run.stdout + run.stderr).splitlines()
+    return [line for line in report if line.strip() and "Document checking completed" not in line]
+
+
+def assert_valid_html(paths: Iterable[Path]) -> None:
+    errors = html_errors(paths)
+    assert errors == [], "W3C HTML checker:\n" + "\n".join(errors)

@@ -1,0 +1,164 @@
+"""The real app under gunicorn, a real Chromium driven by Playwright, and the database to check.
+
+One server for the whole session, on a temporary database, serving a copy of
+the bundled surveys plus a closed one (tests/surveys/closed.yaml).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from .checks import CHROMIUM
+from .checks import CHROMIUM_ARGS
+from .checks import missing_tools
+
+ROOT = Path(__file__).parent.parent.parent
+COMMAND = ROOT / ".venv" / "bin" / "coresp-survey"
+
+
+@dataclass
+class Server:
+    base: str
+    surveys: Path
+    db: Path
+    process: subprocess.Popen
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def cli(self, *args: str) -> str:
+        run = subprocess.run(
+            [str(COMMAND), "--surveys", str(self.surveys), "--db", str(self.db), *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
+        assert run.returncode == 0, run.stderr
+        return run.stdout
+
+    def codes(self, survey: str, group: str, count: int = 1) -> list[str]:
+        """Fresh invitation codes, made by the command line on the server's database."""
+        lines = self.cli("codes", survey, "--group", group, "--count", str(count)).splitlines()
+        assert lines[0] == "code,group"
+        return [line.split(",")[0] for line in lines[1:]]
+
+    def responses(self, survey: str) -> list[dict]:
+        """Every stored response to ``survey``, answers decoded (read straight from the file)."""
+        with closing(sqlite3.connect(self.db)) as db:
+            db.row_factory = sqlite3.Row
+            rows = db.execute("SELECT * FROM responses WHERE survey = ?", [survey]).fetchall()
+        return [{**dict(row), "answers": json.loads(row["answers"])} for row in rows]
+
+    def response_with(self, survey: str, question: str, value) -> dict:
+        """The one stored response whose answer to ``question`` is ``value`` (a marker of the test)."""
+        found = [row for row in self.responses(survey) if row["answers"].get(question) == value]
+        assert len(found) == 1, f"{len(found)} responses to {survey} with {question} = {value!r}"
+        return found[0]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def copy_surveys(folder: Path) -> None:
+    """The bundled surveys, kept open whatever today's date (their dates are those of a real round)."""
+    folder.mkdir()
+    today = date.today().isoformat()
+    for path in sorted((ROOT / "surveys").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r"(?m)^opens: (\S+)$", lambda m: m[0] if m[1] <= today else "opens: 2000-01-01", text)
+        text = re.sub(r"(?m)^closes: (\S+)$", lambda m: m[0] if m[1] >= today else "closes: 2999-12-31", text)
+        (folder / path.name).write_text(text, encoding="utf-8")
+    shutil.copy(ROOT / "tests" / "surveys" / "closed.yaml", folder / "closed.yaml")
+
+
+def wait_until_up(server: Server, log: Path, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            pytest.fail(f"the server stopped at start:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(server.url("/fr/"), timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.1)
+    pytest.fail(f"the server did not answer within {seconds} s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def tools() -> None:
+    missing = missing_tools()
+    if missing:
+        pytest.fail("the browser suites need: " + "; ".join(missing) + " (bash scripts/test.sh installs them)")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, tools) -> Server:
+    """``coresp-survey serve`` with 2 workers, as in production; stopped at the end of the session."""
+    folder = tmp_path_factory.mktemp("browser")
+    copy_surveys(folder / "surveys")
+    log = folder / "server.log"
+    port = free_port()
+    env = {name: value for name, value in os.environ.items() if not name.startswith("CORESP_")}
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [str(COMMAND), "--surveys", str(folder / "surveys"), "--db", str(folder / "responses.db"),
+             "serve", "--port", str(port), "--workers", "2"],
+            stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT, env=env, cwd=folder,
+        )  # fmt: skip
+    running = Server(f"http://127.0.0.1:{port}", folder / "surveys", folder / "responses.db", process)
+    try:
+        wait_until_up(running, log)
+        yield running
+    finally:
+        process.terminate()  # gunicorn's master stops its workers on SIGTERM
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def browser(tools):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Make a page in a fresh browser context (its own cookies), with or without JavaScript."""
+    contexts = []
+
+    def make(javascript: bool = True):
+        context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1024, "height": 768})
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
