@@ -17,12 +17,14 @@ give the same bytes.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
 from babel.numbers import format_decimal
 from babel.numbers import format_percent
 from markupsafe import Markup
+from markupsafe import escape
 
 WIDTH = 600
 """The viewBox width: at 600 px on screen, one unit is one pixel, so font sizes read as pixels."""
@@ -122,6 +124,7 @@ def contrast_ratio(first: str, second: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
+@functools.cache
 def text_colour(fill: str) -> str:
     """Near-black or white, whichever contrasts more with ``fill``: values written on segments stay readable."""
     return max((INK, WHITE), key=lambda ink: contrast_ratio(ink, fill))
@@ -401,15 +404,18 @@ def _text(
     weight: str = "400",
     style: str = "normal",
 ) -> Markup:
+    """Built with an f-string (``text`` escaped): charts write thousands of these and `Markup.format` is slow."""
     return Markup(
-        '<text class="{}" x="{}" y="{}" font-size="{}" font-weight="{}" font-style="{}" fill="{}"'
-        ' text-anchor="{}">{}</text>'
-    ).format(css_class, _n(x), _n(y + size * BASELINE), size, weight, style, fill, anchor, _clean(text))
+        f'<text class="{css_class}" x="{_n(x)}" y="{_n(y + size * BASELINE)}" font-size="{size}"'
+        f' font-weight="{weight}" font-style="{style}" fill="{fill}" text-anchor="{anchor}">'
+        f"{escape(_clean(text))}</text>"
+    )
 
 
 def _line(css_class: str, x1: float, y1: float, x2: float, y2: float, colour: str, width: float) -> Markup:
-    return Markup('<line class="{}" x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="{}"/>').format(
-        css_class, _n(x1), _n(y1), _n(x2), _n(y2), colour, _n(width)
+    return Markup(
+        f'<line class="{css_class}" x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{colour}"'
+        f' stroke-width="{_n(width)}"/>'
     )
 
 

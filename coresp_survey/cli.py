@@ -221,6 +221,7 @@ def build_site_with_progress(out: Path, base_url: str | None, pdf: bool):
 
     if base_url and not base_url.startswith(("https://", "http://")):
         raise click.BadParameter("must start with https:// or http://", param_hint="--base-url")
+    load_surveys()  # problems in the survey files are printed as PATH:LINE lines, not a traceback
     app = create_app()
     steps = publish.build_steps(app.extensions["surveys"], pdf)
     show_bar = sys.stderr.isatty() and not os.environ.get("CI")

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections import Counter
+from pathlib import Path
 from statistics import mean
 
 import pytest
-from click.testing import CliRunner
 from conftest import BUNDLED_SURVEYS
 from conftest import TEST_SURVEYS
 from flask_babel import force_locale
@@ -15,7 +22,6 @@ from flask_babel import force_locale
 from coresp_survey import answering
 from coresp_survey import demo_data
 from coresp_survey import storage
-from coresp_survey.cli import main
 from coresp_survey.survey.catalog import load_catalog
 from coresp_survey.survey.loader import load_survey
 from coresp_survey.survey.model import OTHER_VALUE
@@ -159,14 +165,65 @@ def test_filling_stores_public_surveys_once(tmp_path):
     assert storage.count_responses(db, "college-bien-etre") == filled[0].count
 
 
-def test_demo_command_says_what_it_filled_and_adds_nothing_the_second_time(tmp_path, monkeypatch):
-    monkeypatch.setattr("coresp_survey.server.run", lambda host, port, workers: None)
-    env = {"CORESP_SURVEYS": str(BUNDLED_SURVEYS), "CORESP_DB": str(tmp_path / "demo.db")}
-    first = CliRunner().invoke(main, ["demo"], env=env)
-    assert first.exit_code == 0, first.output
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def run_demo(tmp_path: Path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "CORESP_SURVEYS": str(BUNDLED_SURVEYS), "CORESP_DB": str(tmp_path / "demo.db"), "CI": "true"}
+    command = [str(Path(sys.executable).with_name("coresp-survey")), "demo", "--port", str(port),
+               "--out", str(tmp_path / "site")]  # fmt: skip
+    return subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> bytes:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"demo stopped: {process.stderr.read()}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                return answer.read()
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"{url} did not answer in {seconds} s")
+
+
+def stop(process: subprocess.Popen) -> str:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        _, stderr = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        _, stderr = process.communicate()
+    return stderr
+
+
+@pytest.mark.slow
+def test_demo_fills_builds_and_serves_the_forms_and_the_site_then_adds_nothing_the_second_time(tmp_path):
+    port = free_port()
+    demo = run_demo(tmp_path, port)
+    try:
+        home = wait_for(f"http://127.0.0.1:{port}/fr/", demo).decode()
+        site = wait_for(f"http://127.0.0.1:{port}/site/fr/college-bien-etre/index.html", demo).decode()
+        report = wait_for(f"http://127.0.0.1:{port}/site/en/college-bien-etre/report.pdf", demo)
+    finally:
+        said = stop(demo)
+    assert "Le bien-être au collège" in home
+    assert "Le bien-être au collège" in site and "Tour 2026" in site
+    assert report.startswith(b"%PDF-")
     count = storage.count_responses(storage.connect(tmp_path / "demo.db"), "college-bien-etre")
-    assert f"Filled college-bien-etre with {count:,} synthetic responses (rounds 2025, 2026)" in first.stderr
-    assert "Invitation codes for quartier-bien-vivre" in first.stderr
-    second = CliRunner().invoke(main, ["demo"], env=env)
-    assert second.exit_code == 0 and "Filled" not in second.stderr
+    assert f"Filled college-bien-etre with {count:,} synthetic responses (rounds 2025, 2026)" in said
+    assert "Invitation codes for quartier-bien-vivre" in said
+    assert f"Published site: http://127.0.0.1:{port}/site/index.html" in said
+    assert (tmp_path / "site" / "fr" / "college-bien-etre" / "report.pdf").is_file()
+
+    again = run_demo(tmp_path, port)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/site/index.html", again)
+    finally:
+        said = stop(again)
+    assert "Filled" not in said
     assert storage.count_responses(storage.connect(tmp_path / "demo.db"), "college-bien-etre") == count
