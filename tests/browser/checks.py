@@ -85,7 +85,7 @@ def assert_accessible(page, what: str = "") -> None:
 def html_errors(paths: Iterable[Path]) -> list[str]:
     """Every error the W3C checker (vnu) finds in these HTML files, in one Java run.
 
-    Each line names its file, e.g. ``"file:/tmp/x/home.html":12.3-12.40: error: …``.
+    One string per error: the message, then where it is (line, column and file).
     """
     paths = [str(path) for path in paths]
     if not paths:
@@ -96,8 +96,13 @@ def html_errors(paths: Iterable[Path]) -> list[str]:
         text=True,
         timeout=300,
     )
-    report = (run.stdout + run.stderr).splitlines()
-    return [line for line in report if line.strip() and "Document checking completed" not in line]
+    errors: list[str] = []
+    for line in (run.stdout + run.stderr).splitlines():
+        if line.startswith(("From line", "At line")) and errors:
+            errors[-1] += f"\n    {line}"  # where the error above is
+        elif line.strip() and "Document checking completed" not in line:
+            errors.append(line)
+    return errors
 
 
 def assert_valid_html(paths: Iterable[Path]) -> None:

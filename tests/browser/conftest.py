@@ -153,8 +153,8 @@ def new_page(browser):
     """Make a page in a fresh browser context (its own cookies), with or without JavaScript."""
     contexts = []
 
-    def make(javascript: bool = True):
-        context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1024, "height": 768})
+    def make(javascript: bool = True, width: int = 1024, height: int = 768):
+        context = browser.new_context(java_script_enabled=javascript, viewport={"width": width, "height": height})
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()

@@ -38,6 +38,13 @@ def tab_to(page, selector: str, limit: int = 80) -> None:
     pytest.fail(f"Tab never reached {selector} on {page.url}")
 
 
+def in_view(page, selector: str) -> bool:
+    """Whether the element is wholly inside the window, as scrolled now."""
+    box = page.locator(selector).bounding_box()
+    size = page.viewport_size
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= size["height"]
+
+
 def assert_focus_visible(page, what: str) -> None:
     style = page.evaluate(FOCUS_STYLE)
     assert style["outline"] >= 2 or style["shadow"], f"no visible focus indicator on {what}: {style}"
@@ -149,7 +156,7 @@ def test_a_whole_survey_with_the_keyboard_only(server, new_page, javascript):
 
 @pytest.mark.parametrize("javascript", JS)
 def test_errors_are_summed_up_and_lead_to_their_field(server, new_page, javascript):
-    page = new_page(javascript)
+    page = new_page(javascript, width=360, height=740)  # a phone
     me = Respondent(page, server)
     me.open("/fr/college-bien-etre/")
     me.type("anciennete", "trois")
@@ -177,14 +184,17 @@ def test_errors_are_summed_up_and_lead_to_their_field(server, new_page, javascri
     group_set = page.locator("#q-group-1").locator("xpath=ancestor::fieldset")
     assert "q-group-error" in group_set.get_attribute("aria-describedby").split()
 
-    # Each link of the summary leads to its field, by keyboard or by pointer.
+    # Each link of the summary leads to its field, by keyboard or by pointer, the question
+    # and its message in view above it.
     page.keyboard.press("Tab")
     assert focused_matches(page, ".error-summary a[href='#q-group-1']")
     assert_focus_visible(page, "a link of the error summary")
     page.keyboard.press("Enter")
     assert focused_matches(page, "#q-group-1")
+    assert in_view(page, "fieldset:has(#q-group-1) legend") and in_view(page, "#q-group-error")
     page.click(".error-summary a[href='#q-anciennete']")
     assert focused_matches(page, "#q-anciennete")
+    assert in_view(page, "label[for=q-anciennete]") and in_view(page, "#q-anciennete-error")
 
     # Corrected, the page goes through; a required scale later gets the same treatment.
     me.choose("group", "parents")
@@ -199,3 +209,4 @@ def test_errors_are_summed_up_and_lead_to_their_field(server, new_page, javascri
     assert "q-toilettes-error" in page.locator("#q-toilettes-question fieldset").get_attribute("aria-describedby")
     page.click(".error-summary a")
     assert focused_matches(page, "#q-toilettes-1")
+    assert in_view(page, "#q-toilettes-question legend") and in_view(page, "#q-toilettes-error")
