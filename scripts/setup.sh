@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Set everything up: a virtual environment in .venv/ with the project and its test tools,
-# and the compiled message catalogs. Safe to run again.
+# the compiled message catalogs, and the Debian libraries the PDF report needs. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# WeasyPrint (PDF reports) draws text with Pango and needs at least one font.
+bash scripts/debian-packages.sh libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then

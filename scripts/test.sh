@@ -3,6 +3,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+
+# The browser suites (tests/browser/) drive Debian's Chromium with Playwright (a test extra,
+# never "playwright install": it would download a browser) and use axe-core and the W3C HTML
+# checker (vnu.jar, run by Java) from npm. Each is installed only when missing or out of date.
+bash scripts/debian-packages.sh chromium
+command -v java >/dev/null || bash scripts/debian-packages.sh default-jre-headless
+command -v npm >/dev/null || bash scripts/debian-packages.sh npm
+if [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
+  npm ci --prefix tests/browser --ignore-scripts --no-audit --no-fund --loglevel=error
+fi
+
 .venv/bin/ruff check coresp_survey tests bench
 .venv/bin/ruff format --check coresp_survey tests bench
 .venv/bin/coresp-survey validate
