@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from . import admin
 from . import config
 from . import database
 from . import errors
@@ -30,4 +31,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
     app.register_blueprint(respond.bp)
+    app.register_blueprint(admin.bp)
     return app

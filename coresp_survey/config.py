@@ -9,6 +9,7 @@ from pathlib import Path
 
 DEFAULT_SURVEYS = "surveys"
 DEFAULT_DB = "instance/responses.db"
+DEFAULT_SITE = "site"
 SECRET_FILE = "secret_key"
 
 
@@ -20,6 +21,7 @@ def from_environment() -> dict:
         "DATABASE": database,
         "SECRET_KEY": os.environ.get("CORESP_SECRET_KEY") or None,
         "ADMIN_PASSWORD": os.environ.get("CORESP_ADMIN_PASSWORD") or None,
+        "SITE_DIR": Path(os.environ.get("CORESP_SITE") or DEFAULT_SITE).resolve(),
     }
 
 
@@ -36,6 +38,12 @@ SECURE_DEFAULTS = {
     "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
     "MAX_FORM_PARTS": 2000,
     "DRAFT_DAYS": 90,
+    # The coordination group's workspace: idle and absolute session limits, login throttling.
+    "ADMIN_IDLE_MINUTES": 60,
+    "ADMIN_MAX_HOURS": 12,
+    "ADMIN_MAX_FAILURES": 5,
+    "ADMIN_LOCK_MINUTES": 15,
+    "SITE_WITH_PDF": True,
 }
 
 

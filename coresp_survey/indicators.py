@@ -282,7 +282,7 @@ def _round_indicator_cells(counts: Tally, round_name: str, i: int, indicator: In
     distributions = {group.id: _distribution(counts, round_name, group.id, i) for group in survey.groups}
     rest = _distribution(counts, round_name, None, i)
     everyone = [sum(column) for column in zip(rest, *distributions.values(), strict=True)]
-    hidden = _suppressed_groups(survey.min_group_size, {g: sum(d) for g, d in distributions.items()}, sum(rest))
+    hidden = suppressed_groups(survey.min_group_size, {g: sum(d) for g, d in distributions.items()}, sum(rest))
     cells = [_cell(survey, round_name, indicator, ALL, levels, everyone, sum(everyone) < survey.min_group_size)]
     for group_id, distribution in distributions.items():
         cells.append(_cell(survey, round_name, indicator, group_id, levels, distribution, group_id in hidden))
@@ -294,7 +294,7 @@ def _distribution(counts: Tally, round_name: str, group: str | None, i: int) -> 
     return table[i] if table is not None else [0] * len(counts.levels[i])
 
 
-def _suppressed_groups(min_size: int, sizes: dict[str, int], rest: int) -> set[str]:
+def suppressed_groups(min_size: int, sizes: dict[str, int], rest: int) -> set[str]:
     """The groups to hide: those below ``min_size``, plus the next smallest when only one part of ``all`` is hidden.
 
     Respondents without a declared group are part of ``all`` but of no group

@@ -26,6 +26,11 @@ def overview(lang: str, survey_id: str) -> str:
     return f"{lang}/{survey_id}/index.html"
 
 
+def criteria(lang: str, survey_id: str) -> str:
+    """What the groups said well-being means (approved open answers)."""
+    return f"{lang}/{survey_id}/criteria.html"
+
+
 def indicator(lang: str, survey_id: str, indicator_id: str) -> str:
     """In a folder of their own: an indicator may be called ``index`` or ``report``."""
     return f"{lang}/{survey_id}/indicators/{indicator_id}.html"

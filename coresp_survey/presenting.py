@@ -28,6 +28,7 @@ from .survey.model import Family
 from .survey.model import Indicator
 from .survey.model import Question
 from .survey.model import Survey
+from .synthesis import Synthesis
 
 MINUS = "\u2212"
 """The typographic minus sign: a hyphen before a number is easy to miss."""
@@ -111,6 +112,36 @@ class FamilyView:
 
 
 @dataclass(frozen=True)
+class QuoteView:
+    text: str
+    lang: str
+    """The language the respondent wrote in: quotes are published as written."""
+    group_label: str | None
+
+
+@dataclass(frozen=True)
+class CriteriaFamily:
+    id: str
+    """'' for approved criteria not classified yet."""
+    label: str
+    counts: tuple[int | None, ...]
+    """Approved criteria per group, in the order of `CriteriaView.groups`; None when the group is hidden."""
+    quotes: tuple[QuoteView, ...]
+
+
+@dataclass(frozen=True)
+class CriteriaView:
+    """What the groups said well-being means: approved open answers, counted by family and quoted."""
+
+    groups: tuple[tuple[str, str], ...]
+    """(id, label): everyone first, then each group."""
+    families: tuple[CriteriaFamily, ...]
+    approved: int
+    hidden: tuple[str, ...]
+    """Labels of the groups whose counts and quotes are not published."""
+
+
+@dataclass(frozen=True)
 class SurveyView:
     survey: Survey
     lang: str
@@ -134,6 +165,8 @@ class SurveyView:
     improved: int
     """Indicators whose share of good answers rose by more than the uncertainty since the previous round."""
     worsened: int
+    criteria: CriteriaView | None = None
+    """None when the survey asks no open question."""
 
     @property
     def min_group_size(self) -> int:
@@ -206,7 +239,7 @@ def change_sentence(change: Change) -> str:
 # -- the views ---------------------------------------------------------------------
 
 
-def survey_view(survey: Survey, figures: Figures, lang: str) -> SurveyView:
+def survey_view(survey: Survey, figures: Figures, lang: str, criteria: Synthesis | None = None) -> SurveyView:
     """Everything the pages and the report show about one survey, in one language (the forced locale)."""
     rounds = figures.rounds
     shown = rounds[-1]
@@ -236,6 +269,28 @@ def survey_view(survey: Survey, figures: Figures, lang: str) -> SurveyView:
         ranking_chart=_ranking_chart(indicators, lang),
         improved=sum(1 for change in changes if change.significant and change.difference > 0),
         worsened=sum(1 for change in changes if change.significant and change.difference < 0),
+        criteria=_criteria_view(survey, criteria, lang, group_labels) if criteria is not None else None,
+    )
+
+
+def _criteria_view(survey: Survey, found: Synthesis, lang: str, labels: dict[str, str]) -> CriteriaView:
+    families = [(family.id, family.label(lang)) for family in survey.families] + [("", _("Not classified yet"))]
+    views = []
+    for family_id, label in families:
+        quotes = tuple(
+            QuoteView(quote.text, quote.lang, labels.get(quote.group) if quote.group else None)
+            for quote in found.quotes
+            if family_id in quote.families or (not family_id and not quote.families)
+        )
+        counts = tuple(found.count(family_id, group) for group in found.groups)
+        if family_id == "" and not quotes and not any(counts):
+            continue
+        views.append(CriteriaFamily(family_id, label, counts, quotes))
+    return CriteriaView(
+        groups=tuple((group, labels[group]) for group in found.groups),
+        families=tuple(views),
+        approved=found.approved,
+        hidden=tuple(labels[group] for group in found.groups if group in found.hidden),
     )
 
 

@@ -30,18 +30,22 @@ from pathlib import Path
 from flask import Flask
 from flask_babel import force_locale
 
+from . import moderation
 from . import pages
 from . import presenting
 from . import storage
 from .downloads import write_downloads
 from .i18n import LANGUAGE_NAMES
 from .i18n import LANGUAGES
+from .indicators import ALL
 from .indicators import Figures
 from .indicators import compute
 from .presenting import SurveyView
 from .survey.builtins import SCALES
 from .survey.builtins import SPIRAL_FAMILIES
 from .survey.model import Survey
+from .synthesis import Synthesis
+from .synthesis import synthesis
 
 MARKER = ".coresp-site"
 """The file that marks a folder as a site this command built, and so may replace."""
@@ -74,6 +78,7 @@ def build_steps(surveys: dict[str, Survey], with_pdf: bool = True) -> int:
     steps = 1  # assets and the language homes
     for survey in surveys.values():
         per_language = 1 + len(survey.indicators) + (1 if with_pdf else 0)
+        per_language += 1 if moderation.open_questions(survey) else 0  # the criteria page
         steps += 1 + per_language * len(survey.languages)
     return steps
 
@@ -118,11 +123,11 @@ def _write_site(app: Flask, folder: Path, base_url: str | None, with_pdf: bool, 
     try:
         views: dict[str, dict[str, SurveyView]] = {lang: {} for lang in LANGUAGES}
         for survey in surveys.values():
-            figures = compute(survey, storage.iter_responses(db, survey.id))
+            figures, criteria = _read_survey(db, survey)
             write_downloads(survey, figures, folder / pages.data(survey.id, ""))
             step(survey.id)
             for lang in survey.languages:
-                view = writer.survey_pages(survey, figures, lang, step)
+                view = writer.survey_pages(survey, figures, criteria, lang, step)
                 views.setdefault(lang, {})[survey.id] = view
                 if with_pdf:
                     built.pdf_seconds += writer.report(view)
@@ -141,6 +146,28 @@ def _write_site(app: Flask, folder: Path, base_url: str | None, with_pdf: bool, 
     return built
 
 
+def _read_survey(db, survey: Survey) -> tuple[Figures, Synthesis | None]:
+    """The figures and the criteria synthesis, from one pass over the survey's responses."""
+    if not moderation.open_questions(survey):
+        return compute(survey, storage.iter_responses(db, survey.id)), None
+    approved: list[moderation.OpenAnswer] = []
+    responses = storage.iter_responses(db, survey.id)
+    figures = compute(
+        survey, moderation.collect_approved(survey, responses, storage.decisions(db, survey.id), approved)
+    )
+    return figures, synthesis(survey, _respondents(figures), approved)
+
+
+def _respondents(figures: Figures) -> dict[str | None, int]:
+    """Responses per group over every round; None counts those without a declared group."""
+    totals: dict[str | None, int] = {}
+    for row in figures.participation:
+        key = None if row.group == ALL else row.group
+        totals[key] = totals.get(key, 0) + row.responses
+    totals[None] = totals.get(None, 0) - sum(n for group, n in totals.items() if group is not None)
+    return totals
+
+
 class _Writer:
     """Renders pages into the staging folder and remembers them for the sitemap."""
 
@@ -154,11 +181,17 @@ class _Writer:
         self.sitemap_entries: list[dict[str, str]] = []
         self.page_count = 0
 
-    def survey_pages(self, survey: Survey, figures: Figures, lang: str, step: Progress) -> SurveyView:
+    def survey_pages(
+        self, survey: Survey, figures: Figures, criteria: Synthesis | None, lang: str, step: Progress
+    ) -> SurveyView:
         with self.app.app_context(), force_locale(lang):
-            view = presenting.survey_view(survey, figures, lang)
+            view = presenting.survey_view(survey, figures, lang, criteria)
             twins = {other: pages.overview(other, survey.id) for other in survey.languages}
             self.page("site/overview.html", pages.overview(lang, survey.id), lang, twins, view=view)
+            if view.criteria is not None:
+                twins = {other: pages.criteria(other, survey.id) for other in survey.languages}
+                self.page("site/criteria.html", pages.criteria(lang, survey.id), lang, twins, view=view)
+                step(pages.criteria(lang, survey.id))
             indicators = view.indicators
             for k, indicator in enumerate(indicators):
                 twins = {other: pages.indicator(other, survey.id, indicator.indicator.id) for other in survey.languages}

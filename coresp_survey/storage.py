@@ -73,6 +73,52 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_workspace(db: Database) -> None:
+    """The coordination group's work: moderation of open answers, its log, login failures, site builds.
+
+    A moderation row is keyed by the response's random id and the question: it
+    says nothing about who answered. Decisions keep their time (the
+    coordination group's work, not the respondents').
+    """
+    db.executescript(
+        """
+        CREATE TABLE moderation (
+            response_id TEXT NOT NULL,
+            question TEXT NOT NULL,
+            survey TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            redacted TEXT,
+            families TEXT NOT NULL DEFAULT '[]',
+            decided TEXT NOT NULL,
+            PRIMARY KEY (response_id, question)
+        ) WITHOUT ROWID;
+        CREATE INDEX moderation_by_survey ON moderation (survey, status);
+        CREATE TABLE decisions (
+            id TEXT PRIMARY KEY,
+            survey TEXT NOT NULL,
+            response_id TEXT NOT NULL,
+            question TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX decisions_by_answer ON decisions (response_id, question, at);
+        CREATE TABLE login_failures (
+            id TEXT PRIMARY KEY,
+            at REAL NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE builds (
+            id TEXT PRIMARY KEY,
+            started TEXT NOT NULL,
+            finished TEXT,
+            status TEXT NOT NULL,
+            message TEXT NOT NULL DEFAULT ''
+        ) WITHOUT ROWID;
+        """
+    )
+
+
 class CodeRefused(Exception):
     """An invitation code that is unknown or already used."""
 
@@ -302,3 +348,158 @@ def code_group(db: Database, code_hash: str) -> str | None:
 
 def _dump(answers: dict) -> str:
     return json.dumps(answers, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+# -- the coordination group's workspace -------------------------------------------
+
+MODERATION_STATUSES = ("pending", "approved", "rejected")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Where one open answer stands in moderation; an answer without a row is pending."""
+
+    response_id: str
+    question: str
+    status: str
+    redacted: str | None
+    """The text that may be published instead of the original; None publishes the original."""
+    families: tuple[str, ...]
+    decided: str
+
+
+def decisions(db: Database, survey: str) -> dict[tuple[str, str], Decision]:
+    """Every moderation decision of a survey, by (response id, question)."""
+    rows = db.execute(
+        "SELECT response_id, question, status, redacted, families, decided FROM moderation WHERE survey = ?", [survey]
+    )
+    return {
+        (row[0], row[1]): Decision(row[0], row[1], row[2], row[3], tuple(json.loads(row[4])), row[5]) for row in rows
+    }
+
+
+def decide(
+    db: Database,
+    survey: str,
+    answers: list[tuple[str, str]],
+    *,
+    status: str | None = None,
+    add_families: tuple[str, ...] = (),
+    remove_families: tuple[str, ...] = (),
+    families: tuple[str, ...] | None = None,
+    redacted: str | None | bool = False,
+    at: str,
+) -> int:
+    """Apply one decision to several answers (response id, question) in one transaction, logging each.
+
+    ``families`` replaces the answer's families; ``add_families`` and
+    ``remove_families`` change them (bulk classification). ``redacted`` False
+    leaves the redaction alone, None removes it. Returns how many answers changed.
+    """
+    if status is not None and status not in MODERATION_STATUSES:
+        raise ValueError(f"unknown moderation status {status!r}")
+    changed = 0
+    with write(db):
+        for response_id, question in answers:
+            row = db.execute(
+                "SELECT status, redacted, families FROM moderation WHERE response_id = ? AND question = ?",
+                [response_id, question],
+            ).fetchone()
+            old_status, old_redacted, old_families = row if row else ("pending", None, "[]")
+            new_families = list(families) if families is not None else json.loads(old_families)
+            new_families = sorted({*new_families, *add_families} - set(remove_families))
+            new = (status or old_status, old_redacted if redacted is False else redacted, _dump_list(new_families))
+            if row is not None and new == (old_status, old_redacted, old_families):
+                continue
+            db.execute(
+                """
+                INSERT INTO moderation (response_id, question, survey, status, redacted, families, decided)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (response_id, question) DO UPDATE SET status = excluded.status,
+                    redacted = excluded.redacted, families = excluded.families, decided = excluded.decided
+                """,
+                [response_id, question, survey, *new, at],
+            )
+            detail = json.dumps({"status": new[0], "redacted": new[1] is not None, "families": new_families})
+            db.execute(
+                "INSERT INTO decisions (id, survey, response_id, question, action, detail, at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [new_key(), survey, response_id, question, new[0], detail, at],
+            )
+            changed += 1
+    return changed
+
+
+def decision_log(db: Database, response_id: str, question: str) -> list[tuple[str, str, dict]]:
+    """(time, status, detail) of every decision on one answer, oldest first."""
+    rows = db.execute(
+        "SELECT at, action, detail FROM decisions WHERE response_id = ? AND question = ? ORDER BY at, id",
+        [response_id, question],
+    )
+    return [(row[0], row[1], json.loads(row[2])) for row in rows]
+
+
+def get_response(db: Database, response_id: str) -> Response | None:
+    row = db.execute(
+        "SELECT id, survey, round, group_id, lang, submitted, source, answers FROM responses WHERE id = ?",
+        [response_id],
+    ).fetchone()
+    return Response(*row[:7], json.loads(row[7])) if row else None
+
+
+def count_open_drafts(db: Database) -> dict[str, int]:
+    """Unfinished answers per survey: respondents who started and have not submitted (yet)."""
+    rows = db.execute("SELECT survey, count(*) FROM drafts WHERE state = 'open' GROUP BY survey")
+    return dict(rows.fetchall())
+
+
+def code_counts(db: Database) -> dict[tuple[str, str | None], tuple[int, int]]:
+    """(issued, used) invitation codes per survey and group."""
+    rows = db.execute("SELECT survey, group_id, count(*), sum(used) FROM codes GROUP BY survey, group_id")
+    return {(row[0], row[1]): (row[2], row[3] or 0) for row in rows}
+
+
+def response_counts(db: Database) -> dict[tuple[str, str, str | None], int]:
+    """Responses per survey, round and group."""
+    rows = db.execute("SELECT survey, round, group_id, count(*) FROM responses GROUP BY survey, round, group_id")
+    return {(row[0], row[1], row[2]): row[3] for row in rows}
+
+
+def record_login_failure(db: Database, at: float) -> None:
+    with write(db):
+        db.execute("INSERT INTO login_failures (id, at) VALUES (?, ?)", [new_key(), at])
+        db.execute("DELETE FROM login_failures WHERE at < ?", [at - 86_400])
+
+
+def login_failures_since(db: Database, since: float) -> list[float]:
+    """The times of failed logins after ``since``, oldest first (kept in the database: every worker sees them)."""
+    return [row[0] for row in db.execute("SELECT at FROM login_failures WHERE at >= ? ORDER BY at", [since])]
+
+
+def clear_login_failures(db: Database) -> None:
+    with write(db):
+        db.execute("DELETE FROM login_failures")
+
+
+def start_build(db: Database, started: str) -> str:
+    build_id = new_key()
+    with write(db):
+        db.execute("INSERT INTO builds (id, started, status) VALUES (?, ?, 'running')", [build_id, started])
+    return build_id
+
+
+def finish_build(db: Database, build_id: str, finished: str, status: str, message: str) -> None:
+    with write(db):
+        db.execute(
+            "UPDATE builds SET finished = ?, status = ?, message = ? WHERE id = ?",
+            [finished, status, message, build_id],
+        )
+
+
+def last_build(db: Database) -> dict | None:
+    row = db.execute("SELECT started, finished, status, message FROM builds ORDER BY started DESC LIMIT 1").fetchone()
+    return dict(zip(("started", "finished", "status", "message"), row, strict=True)) if row else None
+
+
+def _dump_list(values: list[str]) -> str:
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))

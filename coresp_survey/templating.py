@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import flask_babel
 from flask import Flask
@@ -25,6 +26,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["date_long"] = lambda day: flask_babel.format_date(day, "long")
+    app.jinja_env.filters["percent"] = flask_babel.format_percent
+    app.jinja_env.filters["when"] = when
     app.context_processor(template_globals)
 
 
@@ -34,6 +37,13 @@ def paragraphs(text: str) -> Markup:
     return Markup("\n").join(
         Markup("<p>%s</p>") % Markup("<br>").join(escape(line) for line in part.split("\n")) for part in parts
     )
+
+
+def when(moment: datetime | str) -> str:
+    """A time (a datetime or an ISO string, as the database keeps them) in the page's language and time zone."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return flask_babel.format_datetime(moment, "medium")
 
 
 def template_globals() -> dict:

@@ -1,0 +1,351 @@
+"""The coordination group's workspace (``/admin/``): participation, moderation of open answers, publishing.
+
+Every route needs a login (`admin_auth`), every POST a CSRF token (the app's
+CSRFProtect), and every answer is shown escaped, never as HTML. The
+workspace's language is chosen with ``?lang=`` and kept in the session.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from . import admin_auth
+from . import moderation
+from . import storage
+from .database import get_db
+from .i18n import LANGUAGES
+from .i18n import preferred_language
+from .survey.model import Survey
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PAGE_SIZE = 50
+OPEN_ENDPOINTS = ("admin.login",)
+"""Reachable without a login (when the workspace is enabled)."""
+
+
+@bp.before_request
+def guard():
+    """Language first (the refusal pages are translated too), then the workspace switch, then the login."""
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        session["admin_lang"] = chosen
+    g.lang = session.get("admin_lang") if session.get("admin_lang") in LANGUAGES else preferred_language()
+    if not admin_auth.enabled():
+        return render_template("admin/disabled.html"), 503
+    if request.endpoint not in OPEN_ENDPOINTS and not admin_auth.logged_in():
+        return redirect(url_for("admin.login", next=request.full_path if request.method == "GET" else None), 303)
+    return None
+
+
+@bp.after_request
+def private(response):
+    """Workspace pages hold answers: never cached, never indexed."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.context_processor
+def admin_globals() -> dict:
+    return {"twins": _twins(), "surveys": current_app.extensions["surveys"]}
+
+
+def _twins() -> dict[str, str]:
+    """This page in each language: the same address with ``lang`` set, other parameters kept."""
+    if request.endpoint is None:
+        return {}
+    args = {key: value for key, value in request.args.items() if key != "lang"}
+    return {lang: url_for(request.endpoint, **(request.view_args or {}), **args, lang=lang) for lang in LANGUAGES}
+
+
+# -- login ---------------------------------------------------------------------------
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    wait = admin_auth.locked_for()
+    error = None
+    if request.method == "POST" and not wait:
+        if admin_auth.log_in(request.form.get("password", "")):
+            return redirect(_safe_next(request.args.get("next")), 303)
+        error = _("This password is not right.")
+        wait = admin_auth.locked_for()
+    status = 429 if wait else (400 if error else 200)
+    minutes = (wait + 59) // 60
+    return render_template("admin/login.html", error=error, wait_minutes=minutes), status
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path of this workspace: never another site (an open redirect would help phishing)."""
+    if target and target.startswith("/admin/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("admin.dashboard")
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    admin_auth.log_out()
+    flash(_("You are logged out."))
+    return redirect(url_for("admin.login"), 303)
+
+
+# -- dashboard -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupLine:
+    label: str
+    responses: int
+    size: int | None
+    codes_issued: int | None
+    codes_used: int | None
+
+    @property
+    def rate(self) -> float | None:
+        return self.responses / self.size if self.size else None
+
+
+@bp.route("/")
+def dashboard():
+    db = get_db()
+    counts = storage.response_counts(db)
+    drafts = storage.count_open_drafts(db)
+    codes = storage.code_counts(db)
+    overview = [_survey_lines(survey, counts, drafts, codes) for survey in current_app.extensions["surveys"].values()]
+    return render_template(
+        "admin/dashboard.html",
+        overview=overview,
+        build=storage.last_build(db),
+        site_built=_site_built(),
+        site_dir=current_app.config["SITE_DIR"],
+    )
+
+
+def _survey_lines(survey: Survey, counts: dict, drafts: dict, codes: dict) -> dict:
+    rounds = sorted({r for (s, r, _g) in counts if s == survey.id} | {survey.round}, reverse=True)
+    by_round = {}
+    for round_name in rounds:
+        lines = []
+        for group in survey.groups or [None]:
+            group_id = group.id if group else None
+            issued, used = codes.get((survey.id, group_id), (None, None)) if survey.access == "code" else (None, None)
+            lines.append(
+                GroupLine(
+                    label=group.label(g.lang) if group else _("Everyone"),
+                    responses=counts.get((survey.id, round_name, group_id), 0),
+                    size=group.size if group else None,
+                    codes_issued=issued if round_name == survey.round else None,
+                    codes_used=used if round_name == survey.round else None,
+                )
+            )
+        by_round[round_name] = lines
+    total = sum(n for (s, _r, _g), n in counts.items() if s == survey.id)
+    return {"survey": survey, "rounds": by_round, "drafts": drafts.get(survey.id, 0), "total": total}
+
+
+def _site_built() -> datetime | None:
+    from .publish import MARKER
+
+    marker = current_app.config["SITE_DIR"] / MARKER
+    if not marker.exists():
+        return None
+    return datetime.fromtimestamp(marker.stat().st_mtime, tz=UTC)
+
+
+@bp.route("/build", methods=["POST"])
+def build():
+    """Start a build of the site in the background; the dashboard shows how it went."""
+    db = get_db()
+    last = storage.last_build(db)
+    if last and last["status"] == "running":
+        flash(_("A build is already running."))
+        return redirect(url_for("admin.dashboard"), 303)
+    build_id = storage.start_build(db, _now())
+    app = current_app._get_current_object()
+    threading.Thread(target=_run_build, args=(app, build_id), daemon=True, name="site-build").start()
+    flash(_("The site is being built. Reload this page in a moment to see the result."))
+    return redirect(url_for("admin.dashboard"), 303)
+
+
+def _run_build(app, build_id: str) -> None:
+    from .publish import build_site
+
+    db = storage.connect(app.config["DATABASE"], prepare=False)
+    try:
+        built = build_site(app, app.config["SITE_DIR"], with_pdf=app.config["SITE_WITH_PDF"])
+        storage.finish_build(db, build_id, _now(), "done", f"{built.pages} pages, {built.reports} reports")
+    except Exception as error:  # recorded for the dashboard: a thread has nobody else to tell
+        storage.finish_build(db, build_id, _now(), "failed", str(error))
+    finally:
+        db.close()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+# -- moderation ----------------------------------------------------------------------
+
+
+def _survey(survey_id: str) -> Survey:
+    survey = current_app.extensions["surveys"].get(survey_id)
+    if survey is None or not moderation.open_questions(survey):
+        abort(404)
+    return survey
+
+
+def _filters(survey: Survey) -> moderation.Filters:
+    """The list's filters from the query string; unknown values are ignored rather than trusted."""
+    questions = {q.id for q in moderation.open_questions(survey)}
+    groups = {group.id for group in survey.groups}
+    args = request.args
+    return moderation.Filters(
+        question=args.get("question") if args.get("question") in questions else None,
+        group=args.get("group") if args.get("group") in groups else None,
+        status=args.get("status") if args.get("status") in storage.MODERATION_STATUSES else None,
+        round=args.get("round") or None,
+    )
+
+
+def _answers(survey: Survey) -> list[moderation.OpenAnswer]:
+    db = get_db()
+    return moderation.open_answers(survey, storage.iter_responses(db, survey.id), storage.decisions(db, survey.id))
+
+
+@bp.route("/<survey_id>/answers/", methods=["GET", "POST"])
+def answers(survey_id: str):
+    survey = _survey(survey_id)
+    if request.method == "POST":
+        return _bulk_decision(survey)
+    filters = _filters(survey)
+    every = _answers(survey)
+    shown = [answer for answer in every if filters.keep(answer)]
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    pages = max(1, (len(shown) + PAGE_SIZE - 1) // PAGE_SIZE)
+    page = min(page, pages)
+    return render_template(
+        "admin/answers.html",
+        survey=survey,
+        filters=filters,
+        answers=shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        matching=len(shown),
+        counts=moderation.status_counts(every),
+        rounds=sorted({answer.round for answer in every}),
+        page=page,
+        pages=pages,
+        questions={q.id: q for q in moderation.open_questions(survey)},
+    )
+
+
+def _bulk_decision(survey: Survey):
+    """Approve, reject, reset, or add/remove a family on the ticked answers."""
+    keys = [moderation.split_key(key) for key in request.form.getlist("selected")]
+    chosen = [key for key in keys if key is not None]
+    action = request.form.get("action", "")
+    family = request.form.get("family", "")
+    families = {f.id for f in survey.families}
+    back = redirect(url_for("admin.answers", survey_id=survey.id, **_list_args()), 303)
+    if not chosen:
+        flash(_("Tick at least one answer first."), "error")
+        return back
+    known = {(a.response_id, a.question) for a in _answers(survey)}
+    chosen = [key for key in chosen if key in known]
+    if action in ("approved", "rejected", "pending"):
+        changed = storage.decide(get_db(), survey.id, chosen, status=action, at=_now())
+    elif action in ("add_family", "remove_family") and family in families:
+        change = {"add_families": (family,)} if action == "add_family" else {"remove_families": (family,)}
+        changed = storage.decide(get_db(), survey.id, chosen, at=_now(), **change)
+    else:
+        flash(_("Choose what to do with the ticked answers."), "error")
+        return back
+    flash(ngettext("%(num)s answer changed.", "%(num)s answers changed.", changed))
+    return back
+
+
+def _list_args() -> dict[str, str]:
+    """The list's filters and page, carried from the query string through a POST and back."""
+    return {key: request.args[key] for key in ("question", "group", "status", "round", "page") if request.args.get(key)}
+
+
+@bp.route("/<survey_id>/answers/<key>/", methods=["GET", "POST"])
+def answer(survey_id: str, key: str):
+    survey = _survey(survey_id)
+    every = _answers(survey)
+    found = next((a for a in every if a.key == key), None)
+    if found is None:
+        abort(404)
+    errors = {}
+    if request.method == "POST":
+        errors = _save_answer(survey, found)
+        if not errors:
+            flash(_("Decision saved."))
+            filters = _filters(survey)
+            following = _next_pending(every, found, filters) if request.form.get("then") == "next" else None
+            target = following.key if following else found.key
+            return redirect(url_for("admin.answer", survey_id=survey.id, key=target, **_list_args()), 303)
+    return render_template(
+        "admin/answer.html",
+        survey=survey,
+        answer=found,
+        question=survey.question(found.question),
+        log=storage.decision_log(get_db(), found.response_id, found.question),
+        errors=errors,
+        form=request.form if errors else None,
+        list_args=_list_args(),
+    ), (400 if errors else 200)
+
+
+def _save_answer(survey: Survey, answer: moderation.OpenAnswer) -> dict[str, str]:
+    """Record the form's decision; return the problems (by field) instead when it is not valid."""
+    form = request.form
+    errors = {}
+    status = form.get("status", "")
+    if status not in storage.MODERATION_STATUSES:
+        errors["status"] = _("Choose approved, rejected or pending.")
+    known = {family.id for family in survey.families}
+    families = tuple(dict.fromkeys(form.getlist("families")))
+    if any(family not in known for family in families):
+        errors["families"] = _("Choose families from the list.")
+    redacted = form.get("redacted", "").replace("\r\n", "\n")
+    limit = survey.question(answer.question).max_length or 4000
+    if len(redacted) > limit:
+        errors["redacted"] = _("The published text can have at most %(max)s characters.", max=limit)
+    if errors:
+        return errors
+    published = None if not redacted.strip() or redacted == answer.text else redacted
+    storage.decide(
+        get_db(), survey.id, [(answer.response_id, answer.question)], status=status, families=families,
+        redacted=published, at=_now(),
+    )  # fmt: skip
+    return {}
+
+
+def _next_pending(
+    answers: list[moderation.OpenAnswer], current: moderation.OpenAnswer, filters: moderation.Filters
+) -> moderation.OpenAnswer | None:
+    """The next answer still pending in the list's order (after the current one), within the same filters."""
+    shown = [a for a in answers if filters.keep(a) or a.key == current.key]
+    after = False
+    for candidate in shown:
+        if candidate.key == current.key:
+            after = True
+        elif after and candidate.status == "pending":
+            return candidate
+    return None

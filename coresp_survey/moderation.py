@@ -1,0 +1,132 @@
+"""The open answers of a survey as the coordination group reads them: one item per answer, with its decision.
+
+An open answer is the text given to a ``text`` or ``long_text`` question. The
+method calls them criteria: what well-being or ill-being means to a group.
+Each is pending until approved or rejected; an approved answer may carry a
+redacted text (what is published instead of the original) and one or more
+families. Nothing here writes: `storage.decide` records decisions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .storage import Decision
+from .storage import Response
+from .survey.model import Question
+from .survey.model import Survey
+
+
+@dataclass(frozen=True)
+class OpenAnswer:
+    response_id: str
+    question: str
+    round: str
+    group: str | None
+    lang: str
+    """The language the respondent answered in: the text is published in it."""
+    text: str
+    status: str
+    redacted: str | None
+    families: tuple[str, ...]
+    decided: str | None
+
+    @property
+    def key(self) -> str:
+        """One string naming the answer in forms: response ids are URL-safe base64, questions identifiers."""
+        return f"{self.response_id}.{self.question}"
+
+    @property
+    def published_text(self) -> str:
+        return self.redacted if self.redacted is not None else self.text
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the moderation list shows; None means any."""
+
+    question: str | None = None
+    group: str | None = None
+    status: str | None = None
+    round: str | None = None
+
+    def keep(self, answer: OpenAnswer) -> bool:
+        return (
+            (self.question is None or answer.question == self.question)
+            and (self.group is None or answer.group == self.group)
+            and (self.status is None or answer.status == self.status)
+            and (self.round is None or answer.round == self.round)
+        )
+
+
+def open_questions(survey: Survey) -> tuple[Question, ...]:
+    return tuple(question for question in survey.questions if question.is_open)
+
+
+def open_answers(
+    survey: Survey, responses: Iterable[Response], decisions: dict[tuple[str, str], Decision]
+) -> list[OpenAnswer]:
+    """Every non-blank open answer of the survey, in the order of the responses then of the questions."""
+    questions = [question.id for question in open_questions(survey)]
+    answers = []
+    for response in responses:
+        for question in questions:
+            text = response.answers.get(question)
+            if not isinstance(text, str) or not text.strip():
+                continue
+            decision = decisions.get((response.id, question))
+            answers.append(
+                OpenAnswer(
+                    response_id=response.id,
+                    question=question,
+                    round=response.round,
+                    group=response.group,
+                    lang=response.lang,
+                    text=text,
+                    status=decision.status if decision else "pending",
+                    redacted=decision.redacted if decision else None,
+                    families=decision.families if decision else (),
+                    decided=decision.decided if decision else None,
+                )
+            )
+    return answers
+
+
+def split_key(key: str) -> tuple[str, str] | None:
+    """The (response id, question) a form names, or None if it is not a well-formed key."""
+    response_id, dot, question = key.rpartition(".")
+    if not dot or not response_id or not question:
+        return None
+    return response_id, question
+
+
+def status_counts(answers: Iterable[OpenAnswer]) -> dict[str, int]:
+    counts = {"pending": 0, "approved": 0, "rejected": 0}
+    for answer in answers:
+        counts[answer.status] = counts.get(answer.status, 0) + 1
+    return counts
+
+
+def collect_approved(
+    survey: Survey,
+    responses: Iterable[Response],
+    decisions: dict[tuple[str, str], Decision],
+    sink: list[OpenAnswer],
+) -> Iterator[Response]:
+    """Pass the responses through unchanged, adding their approved open answers to ``sink`` on the way.
+
+    The site build reads the responses once: the figures consume this stream
+    while the approved answers are picked out of it.
+    """
+    approved = {key for key, decision in decisions.items() if decision.status == "approved"}
+    wanted = {response_id for response_id, _question in approved}
+    for response in responses:
+        if response.id in wanted:
+            sink.extend(
+                answer
+                for answer in open_answers(survey, [response], decisions)
+                if (answer.response_id, answer.question) in approved
+            )
+        yield response

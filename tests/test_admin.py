@@ -1,0 +1,334 @@
+"""The coordination group's workspace: access rules, participation, moderation life-cycle, publishing."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from conftest import CSRF
+
+from coresp_survey import create_app
+from coresp_survey import storage
+
+PASSWORD = "correct horse battery staple"
+HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+@pytest.fixture
+def admin_app(tmp_path, surveys_dir):
+    return create_app({
+        "SURVEYS_DIR": surveys_dir,
+        "DATABASE": tmp_path / "db" / "responses.db",
+        "SECRET_KEY": "test",
+        "ADMIN_PASSWORD": PASSWORD,
+        "SITE_DIR": tmp_path / "site",
+        "SITE_WITH_PDF": False,
+    })  # fmt: skip
+
+
+@pytest.fixture
+def admin_db(admin_app):
+    db = storage.connect(admin_app.config["DATABASE"])
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def visitor(admin_app):
+    return admin_app.test_client()
+
+
+def token(client, url="/admin/login") -> str:
+    match = CSRF.search(client.get(url).text)
+    assert match, url
+    return match.group(1)
+
+
+def log_in(client, password=PASSWORD, next_url=None):
+    url = "/admin/login" + (f"?next={next_url}" if next_url else "")
+    return client.post(url, data={"csrf_token": token(client), "password": password})
+
+
+@pytest.fixture
+def admin(visitor):
+    assert log_in(visitor).status_code == 303
+    return visitor
+
+
+ANSWERS = [
+    ("2026", "students", {"mood": 1, "why": "La cour est trop petite"}),
+    ("2026", "students", {"mood": 2, "why": "Des copains gentils"}),
+    ("2026", "students", {"mood": 2, "why": HOSTILE}),
+    ("2026", "parents", {"mood": 1, "why": "Pas assez d'information"}),
+    ("2026", "students", {"mood": 4}),
+    ("2026", "students", {"mood": 5}),
+    ("2026", "students", {"mood": 3}),
+]
+
+
+@pytest.fixture
+def answered(admin_db):
+    storage.import_responses(admin_db, "mini", "fr", ANSWERS[:3] + ANSWERS[4:])
+    storage.import_responses(admin_db, "mini", "en", ANSWERS[3:4])
+    return admin_db
+
+
+def answer_keys(db) -> dict[str, str]:
+    """Text → the key the workspace names it by."""
+    keys = {}
+    for response in storage.iter_responses(db, "mini"):
+        if "why" in response.answers:
+            keys[response.answers["why"]] = f"{response.id}.why"
+    return keys
+
+
+# -- access --------------------------------------------------------------------------
+
+ROUTES = ["/admin/", "/admin/mini/answers/", "/admin/mini/answers/abc.why/"]
+POST_ROUTES = ["/admin/build", "/admin/logout", "/admin/mini/answers/", "/admin/mini/answers/abc.why/"]
+
+
+def test_without_a_password_the_workspace_is_off_and_says_how_to_enable_it(tmp_path, surveys_dir):
+    app = create_app({"SURVEYS_DIR": surveys_dir, "DATABASE": tmp_path / "r.db", "SECRET_KEY": "x"})
+    client = app.test_client()
+    for url in [*ROUTES, "/admin/login"]:
+        page = client.get(url)
+        assert page.status_code == 503, url
+        assert "CORESP_ADMIN_PASSWORD" in page.text
+    assert client.post("/admin/login", data={"password": ""}).status_code in (400, 503)
+
+
+def test_every_page_sends_to_the_login_without_one(visitor):
+    for url in ROUTES:
+        page = visitor.get(url)
+        assert page.status_code == 303, url
+        assert page.headers["Location"].startswith("/admin/login?next=")
+
+
+def test_every_action_is_refused_without_a_login_and_changes_nothing(visitor, answered):
+    csrf = token(visitor)
+    for url in POST_ROUTES:
+        page = visitor.post(
+            url, data={"csrf_token": csrf, "selected": "x.why", "action": "approved", "status": "approved"}
+        )
+        assert page.status_code == 303, url
+        assert page.headers["Location"].startswith("/admin/login")
+    assert storage.decisions(answered, "mini") == {}
+    assert storage.last_build(answered) is None
+
+
+def test_every_action_needs_a_csrf_token_even_when_logged_in(admin, answered):
+    for url in POST_ROUTES:
+        page = admin.post(url, data={"selected": "x.why", "action": "approved"})
+        assert page.status_code == 400, url
+    assert storage.decisions(answered, "mini") == {}
+
+
+def test_a_wrong_password_is_refused_and_said_so(visitor):
+    page = log_in(visitor, "wrong")
+    assert page.status_code == 400
+    assert "This password is not right." in page.text
+    assert visitor.get("/admin/").status_code == 303
+
+
+def test_logging_in_leads_to_the_page_asked_for_but_never_to_another_site(visitor):
+    assert log_in(visitor, next_url="/admin/mini/answers/").headers["Location"] == "/admin/mini/answers/"
+    for evil in ("//evil.example/", "https://evil.example/", "/admin/\\evil", "/elsewhere"):
+        assert log_in(visitor, next_url=evil).headers["Location"] == "/admin/"
+
+
+def test_logins_pause_after_five_failures_for_every_worker_then_resume(visitor, admin_db):
+    for _ in range(4):
+        assert log_in(visitor, "guess").status_code == 400
+    assert log_in(visitor, "guess").status_code == 429  # the fifth failure starts the pause
+    page = log_in(visitor)  # even the right password waits: the guesser cannot tell
+    assert page.status_code == 429
+    assert "Too many failed attempts" in page.text
+    assert len(storage.login_failures_since(admin_db, time.time() - 3600)) == 5
+    with storage.write(admin_db):
+        admin_db.execute("UPDATE login_failures SET at = at - 16 * 60")
+    assert log_in(visitor).status_code == 303
+    assert storage.login_failures_since(admin_db, 0) == []
+
+
+def test_a_login_ends_after_an_hour_idle_or_twelve_hours(admin):
+    assert admin.get("/admin/").status_code == 200
+    with admin.session_transaction() as session:
+        session["admin"] = {"since": time.time() - 600, "seen": time.time() - 3601}
+    assert admin.get("/admin/").status_code == 303
+    log_in(admin)
+    with admin.session_transaction() as session:
+        session["admin"] = {"since": time.time() - 12 * 3600 - 1, "seen": time.time()}
+    assert admin.get("/admin/").status_code == 303
+
+
+def test_logging_out_ends_the_login(admin):
+    page = admin.post("/admin/logout", data={"csrf_token": token(admin, "/admin/")})
+    assert page.status_code == 303
+    assert admin.get("/admin/").status_code == 303
+
+
+def test_workspace_pages_are_never_cached_and_come_in_both_languages(admin):
+    page = admin.get("/admin/?lang=en")
+    assert page.headers["Cache-Control"] == "no-store"
+    assert "Participation and publishing" in page.text
+    assert 'href="/admin/?lang=fr"' in page.text
+    assert "Participation et publication" in admin.get("/admin/?lang=fr").text
+    assert "Participation et publication" in admin.get("/admin/").text  # the choice is kept
+
+
+# -- participation -------------------------------------------------------------------
+
+
+def test_dashboard_counts_responses_rates_drafts_and_codes_without_linking_codes(admin, answered):
+    made = storage.issue_codes(answered, "coded", "young", 4)
+    storage.save_draft(answered, "draft-1", "mini", {"mood": 3}, "students", None)
+    page = admin.get("/admin/?lang=en").text
+    mini = page[page.index("Mini survey") :]
+    students = re.search(r"Students</th>\s*<td class=\"num\">(\d+)</td>\s*<td class=\"num\">100</td>", mini)
+    assert students and students.group(1) == "6"
+    assert "6%" in mini  # 6 of 100 students
+    assert "1 unfinished answer in progress" in mini
+    coded = page[page.index("Survey by invitation") :]
+    assert re.search(r"Young people</th>(\s*<td[^>]*>[^<]*</td>){3}\s*<td class=\"num\">4</td>\s*<td class=\"num\">0</td>", coded)
+    for code in made:
+        assert code not in page and code.replace("-", "") not in page
+
+
+# -- moderation ----------------------------------------------------------------------
+
+
+def test_answers_are_listed_pending_and_escaped(admin, answered):
+    page = admin.get("/admin/mini/answers/?lang=en").text
+    assert "4 pending" in page
+    assert "La cour est trop petite" in page
+    assert HOSTILE not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert 'lang="en"' in page  # the parent answered in English
+
+
+def test_bulk_approval_classification_and_filters(admin, answered):
+    keys = answer_keys(answered)
+    chosen = [keys["La cour est trop petite"], keys["Des copains gentils"]]
+    csrf = token(admin, "/admin/mini/answers/")
+    page = admin.post("/admin/mini/answers/?status=pending", data={"csrf_token": csrf, "selected": chosen,
+                                                                   "action": "approved"})  # fmt: skip
+    assert page.status_code == 303 and page.headers["Location"] == "/admin/mini/answers/?status=pending"
+    admin.post("/admin/mini/answers/", data={"csrf_token": csrf, "selected": chosen[:1], "action": "add_family",
+                                             "family": "B"})  # fmt: skip
+    decisions = storage.decisions(answered, "mini")
+    first = decisions[tuple(chosen[0].split("."))]
+    assert first.status == "approved" and first.families == ("B",)
+    assert decisions[tuple(chosen[1].split("."))].families == ()
+    approved_only = admin.get("/admin/mini/answers/?status=approved&lang=en").text
+    assert "La cour est trop petite" in approved_only and "Pas assez" not in approved_only
+    parents = admin.get("/admin/mini/answers/?group=parents&lang=en").text
+    assert "Pas assez" in parents and "La cour" not in parents
+
+
+def test_bulk_actions_ignore_unknown_answers_and_need_a_choice(admin, answered):
+    csrf = token(admin, "/admin/mini/answers/")
+    page = admin.post("/admin/mini/answers/", data={"csrf_token": csrf, "action": "approved"}, follow_redirects=True)
+    assert "Tick at least one answer first." in page.text or "Cochez" in page.text
+    admin.post("/admin/mini/answers/", data={"csrf_token": csrf, "selected": ["forged.why"], "action": "approved"})
+    assert storage.decisions(answered, "mini") == {}
+    key = next(iter(answer_keys(answered).values()))
+    admin.post("/admin/mini/answers/", data={"csrf_token": csrf, "selected": [key], "action": "add_family",
+                                             "family": "Z"})  # fmt: skip
+    assert storage.decisions(answered, "mini") == {}
+
+
+def test_redaction_keeps_the_original_and_every_decision_is_logged_with_its_time(admin, answered):
+    key = answer_keys(answered)["La cour est trop petite"]
+    url = f"/admin/mini/answers/{key}/"
+    csrf = token(admin, url)
+    page = admin.post(url, data={"csrf_token": csrf, "status": "approved", "families": ["B", "D"],
+                                 "redacted": "La cour est [trop] petite", "then": "stay"})  # fmt: skip
+    assert page.status_code == 303
+    decision = storage.decisions(answered, "mini")[tuple(key.split("."))]
+    assert decision.redacted == "La cour est [trop] petite" and decision.families == ("B", "D")
+    stored = storage.get_response(answered, key.split(".")[0])
+    assert stored.answers["why"] == "La cour est trop petite"
+    admin.post(url, data={"csrf_token": csrf, "status": "rejected", "redacted": "", "then": "stay"})
+    log = storage.decision_log(answered, *key.split("."))
+    assert [entry[1] for entry in log] == ["approved", "rejected"]
+    assert all(re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", entry[0]) for entry in log)
+    page = admin.get(url + "?lang=en").text
+    assert "Decisions" in page and page.count("<li>") >= 2
+
+
+def test_save_and_next_goes_to_the_next_pending_answer(admin, answered):
+    keys = list(answer_keys(answered).values())
+    url = f"/admin/mini/answers/{keys[0]}/"
+    page = admin.post(url, data={"csrf_token": token(admin, url), "status": "approved", "then": "next"})
+    assert page.status_code == 303
+    assert page.headers["Location"].startswith(f"/admin/mini/answers/{keys[1]}/")
+
+
+def test_a_wrong_decision_form_shows_what_to_fix_and_keeps_what_was_typed(admin, answered):
+    key = answer_keys(answered)["Des copains gentils"]
+    url = f"/admin/mini/answers/{key}/"
+    page = admin.post(url + "?lang=en", data={"csrf_token": token(admin, url), "status": "maybe",
+                                              "families": ["B", "nope"], "redacted": "typed <b>text</b>"})  # fmt: skip
+    assert page.status_code == 400
+    assert "Choose approved, rejected or pending." in page.text and "Choose families from the list." in page.text
+    assert "typed &lt;b&gt;text&lt;/b&gt;" in page.text
+    assert storage.decisions(answered, "mini") == {}
+
+
+def test_the_detail_page_escapes_a_hostile_answer(admin, answered):
+    key = answer_keys(answered)[HOSTILE]
+    page = admin.get(f"/admin/mini/answers/{key}/").text
+    assert HOSTILE not in page and "<img src=x" not in page
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 2  # shown, and prefilled for redaction
+
+
+def test_unknown_answers_and_surveys_are_404(admin, answered):
+    assert admin.get("/admin/mini/answers/nothing.why/").status_code == 404
+    assert admin.get("/admin/nosuch/answers/").status_code == 404
+
+
+# -- publishing ----------------------------------------------------------------------
+
+
+def wait_for_build(db, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        build = storage.last_build(db)
+        if build and build["status"] != "running":
+            return build
+        time.sleep(0.1)
+    pytest.fail("the build did not finish")
+
+
+def test_build_from_the_workspace_publishes_only_approved_answers_and_shows_when(admin, answered, admin_app):
+    keys = answer_keys(answered)
+    csrf = token(admin, "/admin/")
+    approve = [keys["La cour est trop petite"], keys[HOSTILE], keys["Pas assez d'information"]]
+    admin.post("/admin/mini/answers/", data={"csrf_token": csrf, "selected": approve, "action": "approved"})
+    admin.post("/admin/mini/answers/", data={"csrf_token": csrf, "selected": approve, "action": "add_family",
+                                             "family": "B"})  # fmt: skip
+    page = admin.post("/admin/build", data={"csrf_token": csrf})
+    assert page.status_code == 303
+    build = wait_for_build(answered)
+    assert build["status"] == "done", build
+    site = admin_app.config["SITE_DIR"]
+    criteria = (site / "en" / "mini" / "criteria.html").read_text()
+    assert "La cour est trop petite" in criteria and 'lang="fr"' in criteria
+    assert "Des copains gentils" not in criteria  # pending
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in criteria and "<script>" not in criteria
+    assert "Pas assez" not in criteria  # parents: a group of 1, below min_group_size
+    assert "Last built on" in admin.get("/admin/?lang=en").text
+
+
+def test_a_failed_build_is_reported_on_the_dashboard(admin, answered, admin_app, tmp_path):
+    precious = tmp_path / "not-a-site"
+    precious.mkdir()
+    (precious / "keep.txt").write_text("mine")
+    admin_app.config["SITE_DIR"] = precious
+    admin.post("/admin/build", data={"csrf_token": token(admin, "/admin/")})
+    build = wait_for_build(answered)
+    assert build["status"] == "failed" and "refusing to replace it" in build["message"]
+    assert (precious / "keep.txt").read_text() == "mine"
+    assert "failed" in admin.get("/admin/?lang=en").text
