@@ -39,7 +39,7 @@ def visitor(admin_app):
     return admin_app.test_client()
 
 
-def token(client, url="/admin/login") -> str:
+def token(client, url="/admin/login?lang=en") -> str:
     match = CSRF.search(client.get(url).text)
     assert match, url
     return match.group(1)

@@ -1,0 +1,77 @@
+"""The criteria synthesis: only approved answers, counted by family and group, small groups hidden."""
+
+from __future__ import annotations
+
+from conftest import TEST_SURVEYS
+
+from coresp_survey import moderation
+from coresp_survey.storage import Decision
+from coresp_survey.storage import Response
+from coresp_survey.survey.loader import load_survey
+from coresp_survey.synthesis import synthesis
+
+MINI = load_survey(TEST_SURVEYS / "mini.yaml")  # groups students, parents; open questions why, bus_line…
+
+
+def response(k: int, group: str | None, why: str | None, lang: str = "fr") -> Response:
+    answers = {"mood": 1} | ({"why": why} if why else {})
+    return Response(f"r{k}", "mini", "2026", group, lang, "2026-05-01", "web", answers)
+
+
+def decision(k: int, status: str, families=(), redacted=None) -> tuple[tuple[str, str], Decision]:
+    return (f"r{k}", "why"), Decision(f"r{k}", "why", status, redacted, tuple(families), "2026-05-02T10:00:00")
+
+
+def run(responses, decisions, respondents):
+    answers = moderation.open_answers(MINI, responses, dict(decisions))
+    return synthesis(MINI, respondents, answers)
+
+
+def test_only_approved_answers_count_and_are_quoted_with_their_redaction():
+    responses = [response(1, "students", "Cour trop petite"), response(2, "students", "Cantine"),
+                 response(3, "students", "Un nom propre ici")]  # fmt: skip
+    decisions = [decision(1, "approved", ["B"]), decision(2, "rejected", ["A"]),
+                 decision(3, "approved", ["B", "D"], redacted="[…] ici")]  # fmt: skip
+    found = run(responses, decisions, {"students": 10, "parents": 10})
+    assert found.count("B", "students") == 2 and found.count("D", "students") == 1
+    assert found.count("A", "students") == 0
+    assert found.count("B", "all") == 2
+    assert found.approved == 2
+    assert [quote.text for quote in found.quotes] == ["Cour trop petite", "[…] ici"]
+
+
+def test_pending_answers_are_never_published():
+    found = run([response(1, "students", "En attente")], [], {"students": 10, "parents": 10})
+    assert found.quotes == () and found.approved == 0
+
+
+def test_a_small_group_and_the_next_smallest_hide_their_counts_but_only_the_small_one_its_quotes():
+    responses = [response(1, "students", "Élèves disent"), response(2, "parents", "Parents disent", lang="en")]
+    decisions = [decision(1, "approved", ["B"]), decision(2, "approved", ["B"])]
+    found = run(responses, decisions, {"students": 30, "parents": 3})
+    assert found.hidden == {"parents", "students"}  # parents < 5; students would give them away
+    assert found.count("B", "parents") is None and found.count("B", "students") is None
+    assert found.count("B", "all") == 2
+    assert [quote.text for quote in found.quotes] == ["Élèves disent"]  # a group of 3 is never quoted
+
+
+def test_quotes_keep_the_language_they_were_written_in_and_unclassified_ones_count_apart():
+    responses = [response(1, "students", "Friends", lang="en")]
+    found = run(responses, [decision(1, "approved")], {"students": 10, "parents": 10})
+    assert found.quotes[0].lang == "en" and found.quotes[0].group == "students"
+    assert found.count("", "students") == 1  # approved, not classified yet
+
+
+def test_too_few_respondents_in_all_publish_nothing():
+    found = run([response(1, "students", "Seul")], [decision(1, "approved", ["B"])], {"students": 2, "parents": 1})
+    assert "all" in found.hidden and found.quotes == ()
+    assert found.count("B", "all") is None
+
+
+def test_collecting_approved_answers_passes_every_response_through():
+    responses = [response(1, "students", "Oui"), response(2, "students", "Non"), response(3, "parents", None)]
+    decisions = dict([decision(1, "approved", ["B"]), decision(2, "rejected")])
+    sink = []
+    passed = list(moderation.collect_approved(MINI, responses, decisions, sink))
+    assert passed == responses
+    assert [answer.text for answer in sink] == ["Oui"]
