@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -121,8 +123,21 @@ def serve(host: str, port: int, workers: int) -> None:
 @click.argument("survey_id")
 @click.option("--group", "group_id", help="The group the codes belong to (one of the survey's groups).")
 @click.option("--count", default=1, show_default=True, type=click.IntRange(1, 100_000), help="How many codes to make.")
-def codes(survey_id: str, group_id: str | None, count: int) -> None:
-    """Make invitation codes for an access: code survey; prints CSV (code,group)."""
+@click.option(
+    "--pdf",
+    "pdf_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write printable invitation slips to this PDF file (8 per A4 page); needs --url.",
+)
+@click.option("--url", "base_url", help="The forms' public address (https://…), printed on the slips.")
+def codes(survey_id: str, group_id: str | None, count: int, pdf_path: Path | None, base_url: str | None) -> None:
+    """Make invitation codes for an access: code survey; prints CSV (code,group).
+
+    With --pdf FILE --url https://…, also writes one slip per code to hand out:
+    the survey's title and an invitation in each of its languages, the address
+    to type (URL/<lang>/<survey>/), the code and the group. Codes are stored
+    hashed, so slips can only be printed now: without --url nothing is made.
+    """
     survey = find_survey(survey_id)
     if survey.access != "code":
         raise click.ClickException(f"survey '{survey.id}' is public (access: public); it takes no codes")
@@ -131,10 +146,38 @@ def codes(survey_id: str, group_id: str | None, count: int) -> None:
     if group_id is not None and survey.group(group_id) is None:
         known = ", ".join(g.id for g in survey.groups) or "the survey has no groups"
         raise click.ClickException(f"unknown group '{group_id}' ({known})")
+    if pdf_path is not None:
+        from . import slips
+
+        if not base_url:
+            raise click.UsageError("--pdf needs --url, the forms' public address printed on the slips")
+        try:
+            slips.base_address(base_url)
+        except slips.BadAddress as bad:
+            raise click.BadParameter(str(bad), param_hint="--url") from None
+    elif base_url:
+        say("--url is only used with --pdf; no slips are written.")
     db = storage.connect(database_path())
     made = storage.issue_codes(db, survey.id, group_id, count)
     exporting.write_csv([["code", "group"], *([code, group_id or ""] for code in made)], sys.stdout)
     say(f"{len(made)} code(s) made for {survey.id}{' / ' + group_id if group_id else ''}.")
+    if pdf_path is not None:
+        write_slips(survey, group_id, made, base_url, pdf_path)
+
+
+def write_slips(survey: Survey, group_id: str | None, made: list[str], base_url: str, pdf_path: Path) -> None:
+    from . import create_app
+    from . import slips
+
+    app = create_app()
+    try:
+        with app.app_context():
+            pages = slips.write_slips(app, survey, survey.group(group_id), made, base_url, pdf_path)
+    except OSError as error:
+        raise click.ClickException(
+            f"the codes were made and printed above, but {pdf_path} could not be written: {error.strerror or error}"
+        ) from None
+    say(f"{len(made)} slip(s) on {pages} page(s) written to {pdf_path}.")
 
 
 @main.command("import")
@@ -256,6 +299,8 @@ def demo(host: str, port: int, out: Path) -> None:
     say(f"Demo database: {database_path()}")
     for filled in demo_data.fill_empty_surveys(db, surveys):
         say(f"Filled {filled.survey} with {filled.count:,} synthetic responses (rounds {', '.join(filled.rounds)})")
+        approved = demo_data.moderate_demo(db, surveys[filled.survey], datetime.now(UTC).isoformat())
+        say(f"  approved and classified {approved} of its open answers (the others wait in the workspace)")
     codes_made = []
     for survey in surveys.values():
         if survey.access == "code":

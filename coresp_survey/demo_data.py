@@ -416,3 +416,46 @@ def fill_empty_surveys(db: Database, surveys: list[Survey] | dict[str, Survey]) 
         storage.import_responses(db, survey.id, survey.default_language, rows)
         filled.append(Filled(survey.id, len(rows), rounds))
     return filled
+
+
+# -- moderation, as a coordination group would start it ---------------------------------
+
+CRITERIA_FAMILIES = {
+    "Se sentir en sécurité et respecté": ("B", "G"),
+    "Avoir des amis et rire ensemble": ("D",),
+    "Des adultes qui nous écoutent": ("C", "D"),
+    "Un endroit calme pour travailler": ("B",),
+    "Être encouragé quand on fait des efforts": ("C", "F"),
+    "Une bonne ambiance dans la classe": ("D", "G"),
+    "Des toilettes propres": ("A", "B"),
+    "Pouvoir parler de ses problèmes sans être jugé": ("D", "F"),
+    "Le bruit à la cantine": ("B",),
+    "Les moqueries et les insultes": ("D", "E"),
+    "Se sentir seul à la récréation": ("D", "G"),
+    "Trop de devoirs le même soir": ("F",),
+    "Des bagarres devant la grille": ("B", "E"),
+    "Ne pas être écouté quand on signale un problème": ("C",),
+    "Des salles trop froides en hiver": ("A", "B"),
+}
+"""The families a coordination group would give the demo's French criteria (A–H, SPIRAL)."""
+
+
+def moderate_demo(db: Database, survey: Survey, at: str) -> int:
+    """Approve and classify one answer per distinct criterion and group; the rest stay pending, as work in progress.
+
+    Does nothing if the survey already has decisions, so a second demo run changes nothing.
+    """
+    if storage.decisions(db, survey.id):
+        return 0
+    from .moderation import open_answers
+
+    seen: set[tuple[str, str | None]] = set()
+    approved = 0
+    for answer in open_answers(survey, storage.iter_responses(db, survey.id), {}):
+        families = CRITERIA_FAMILIES.get(answer.text)
+        if families is None or (answer.text, answer.group) in seen:
+            continue
+        seen.add((answer.text, answer.group))
+        key = [(answer.response_id, answer.question)]
+        approved += storage.decide(db, survey.id, key, status="approved", families=families, at=at)
+    return approved
