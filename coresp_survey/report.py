@@ -1,0 +1,147 @@
+"""The PDF report of one survey in one language: the published figures, laid out to be printed and handed out.
+
+It shows what the site shows (`presenting.SurveyView`), rendered by the web
+app's own Jinja environment (autoescaping on: survey text is untrusted) and
+turned into a tagged PDF by WeasyPrint. WeasyPrint fetches every URL a document
+names; `StaticFetcher` lets it read the package's own ``static/`` files and
+nothing else, so no text in a survey file can make the build read a local file
+or call a server.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import weasyprint
+from flask import Flask
+from markupsafe import Markup
+from weasyprint.urls import URLFetcher
+from weasyprint.urls import URLFetcherResponse
+
+from . import presenting
+from .presenting import IndicatorView
+from .presenting import Level
+from .presenting import SurveyView
+
+STATIC = Path(__file__).resolve().parent / "static"
+"""The only folder the PDF renderer may read from (the stylesheet lives here)."""
+TEMPLATE = "report/report.html"
+FONT = "DejaVu Sans"
+"""Installed with the system and embedded in the PDF, so the report looks the same on every reader."""
+CHART_FONT = 'font-family="Arial, Helvetica, sans-serif"'
+"""What `charts` asks for: good on screen, but in print the charts should share the report's typeface."""
+HIGHLIGHTS = 3
+"""How many best and weakest indicators the summary names."""
+
+
+class FetchRefused(ValueError):
+    """The report asked for a resource outside the package's ``static/`` folder."""
+
+
+class StaticFetcher(URLFetcher):
+    """A WeasyPrint URL fetcher that serves files of one folder and refuses everything else.
+
+    ``http(s)``, ``data:``, ``file://`` paths outside the folder (including
+    through ``..`` or a symbolic link) and missing files are all refused with
+    `FetchRefused`; WeasyPrint then skips the resource, so a stray URL can
+    neither leak a local file into the PDF nor make a network request.
+    """
+
+    def __init__(self, folder: Path = STATIC) -> None:
+        super().__init__(allowed_protocols=("file",), allow_redirects=False)
+        self.folder = folder.resolve()
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        path = self.path_of(url)
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(
+            path.as_uri(), path.read_bytes(), headers={"Content-Type": f"{content_type}; charset=utf-8"}
+        )
+
+    def path_of(self, url: str) -> Path:
+        """The file inside the folder that ``url`` names; `FetchRefused` for any other URL."""
+        parts = urlsplit(url)
+        if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+            raise FetchRefused(f"the report may only read its own files, not {url[:80]!r}")
+        path = Path(url2pathname(parts.path)).resolve()
+        if not path.is_relative_to(self.folder) or not path.is_file():
+            raise FetchRefused(f"the report may only read files of {self.folder}, not {url[:80]!r}")
+        return path
+
+
+# -- what the report adds to the view ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A scale used by some indicators, for the methodology chapter."""
+
+    levels: tuple[Level, ...]
+    indicators: int
+
+
+@dataclass(frozen=True)
+class Highlights:
+    """The best and weakest indicators by everyone's share of good answers (published ones only)."""
+
+    best: tuple[IndicatorView, ...]
+    weakest: tuple[IndicatorView, ...]
+
+
+def highlights(view: SurveyView, count: int = HIGHLIGHTS) -> Highlights:
+    """At most ``count`` each, never the same indicator twice: with few indicators, the lists are shorter."""
+    published = [item for item in view.indicators if item.everyone.cell.share_good is not None]
+    ranked = sorted(published, key=lambda item: -(item.everyone.cell.share_good or 0.0))
+    each = min(count, len(ranked) // 2) if len(ranked) > 1 else len(ranked)
+    return Highlights(best=tuple(ranked[:each]), weakest=tuple(reversed(ranked[len(ranked) - each :])) if each else ())
+
+
+def scales(view: SurveyView) -> tuple[Scale, ...]:
+    """The distinct answer scales of the indicators, most used first: the methodology explains each once."""
+    by_levels: dict[tuple[tuple[int, str], ...], list[IndicatorView]] = {}
+    for item in view.indicators:
+        by_levels.setdefault(tuple((level.value, level.label) for level in item.levels), []).append(item)
+    ordered = sorted(by_levels.values(), key=len, reverse=True)
+    return tuple(Scale(levels=items[0].levels, indicators=len(items)) for items in ordered)
+
+
+def print_chart(chart: Markup | None) -> Markup | None:
+    """A chart in the report's own (embedded) typeface instead of the screen fonts `charts` names."""
+    if chart is None:
+        return None
+    return Markup(str(chart).replace(CHART_FONT, f'font-family="{FONT}"'))
+
+
+# -- writing -----------------------------------------------------------------------
+
+
+def render_html(app: Flask, view: SurveyView, today: date) -> str:
+    """The report as HTML, in the view's language (call inside an app context with the locale forced)."""
+    return app.jinja_env.get_template(TEMPLATE).render(
+        view=view,
+        fmt=presenting,
+        today=today,
+        highlights=highlights(view),
+        scales=scales(view),
+        chart=print_chart,
+        everyone=view.participation[0] if view.participation else None,
+    )
+
+
+def write_report(app: Flask, view: SurveyView, path: Path, today: date) -> None:
+    """Write the survey's report as a tagged PDF at ``path``, with its fonts embedded.
+
+    Called inside ``app.app_context()`` and ``flask_babel.force_locale(view.lang)``.
+    """
+    html = weasyprint.HTML(
+        string=render_html(app, view, today),
+        base_url=STATIC.as_uri() + "/",
+        url_fetcher=StaticFetcher(),
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    html.write_pdf(path, pdf_variant="pdf/ua-1", pdf_tags=True)
