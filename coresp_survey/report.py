@@ -11,6 +11,7 @@ or call a server.
 from __future__ import annotations
 
 import mimetypes
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -33,8 +34,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 TEMPLATE = "report/report.html"
 FONT = "DejaVu Sans"
 """Installed with the system and embedded in the PDF, so the report looks the same on every reader."""
-CHART_FONT = 'font-family="Arial, Helvetica, sans-serif"'
-"""What `charts` asks for: good on screen, but in print the charts should share the report's typeface."""
+CHART_FONT = re.compile(r'font-family="[^"]*"')
+"""The fonts `charts` asks for: good on screen, but in print the charts should share the report's typeface."""
 HIGHLIGHTS = 3
 """How many best and weakest indicators the summary names."""
 
@@ -59,9 +60,9 @@ class StaticFetcher(URLFetcher):
     def fetch(self, url: str, headers=None) -> URLFetcherResponse:
         path = self.path_of(url)
         content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(
-            path.as_uri(), path.read_bytes(), headers={"Content-Type": f"{content_type}; charset=utf-8"}
-        )
+        if content_type.startswith("text/"):
+            content_type += "; charset=utf-8"
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), headers={"Content-Type": content_type})
 
     def path_of(self, url: str) -> Path:
         """The file inside the folder that ``url`` names; `FetchRefused` for any other URL."""
@@ -78,14 +79,6 @@ class StaticFetcher(URLFetcher):
 
 
 @dataclass(frozen=True)
-class Scale:
-    """A scale used by some indicators, for the methodology chapter."""
-
-    levels: tuple[Level, ...]
-    indicators: int
-
-
-@dataclass(frozen=True)
 class Highlights:
     """The best and weakest indicators by everyone's share of good answers (published ones only)."""
 
@@ -94,27 +87,28 @@ class Highlights:
 
 
 def highlights(view: SurveyView, count: int = HIGHLIGHTS) -> Highlights:
-    """At most ``count`` each, never the same indicator twice: with few indicators, the lists are shorter."""
+    """At most ``count`` each and never the same indicator in both lists, so with few indicators the lists shrink."""
     published = [item for item in view.indicators if item.everyone.cell.share_good is not None]
     ranked = sorted(published, key=lambda item: -(item.everyone.cell.share_good or 0.0))
-    each = min(count, len(ranked) // 2) if len(ranked) > 1 else len(ranked)
-    return Highlights(best=tuple(ranked[:each]), weakest=tuple(reversed(ranked[len(ranked) - each :])) if each else ())
+    each = min(count, len(ranked) // 2)
+    if each == 0:  # a single published indicator is the best one, and there is no weakest
+        return Highlights(best=tuple(ranked[:1]), weakest=())
+    return Highlights(best=tuple(ranked[:each]), weakest=tuple(ranked[::-1][:each]))
 
 
-def scales(view: SurveyView) -> tuple[Scale, ...]:
+def scales(view: SurveyView) -> tuple[tuple[Level, ...], ...]:
     """The distinct answer scales of the indicators, most used first: the methodology explains each once."""
     by_levels: dict[tuple[tuple[int, str], ...], list[IndicatorView]] = {}
     for item in view.indicators:
         by_levels.setdefault(tuple((level.value, level.label) for level in item.levels), []).append(item)
-    ordered = sorted(by_levels.values(), key=len, reverse=True)
-    return tuple(Scale(levels=items[0].levels, indicators=len(items)) for items in ordered)
+    return tuple(items[0].levels for items in sorted(by_levels.values(), key=len, reverse=True))
 
 
 def print_chart(chart: Markup | None) -> Markup | None:
     """A chart in the report's own (embedded) typeface instead of the screen fonts `charts` names."""
     if chart is None:
         return None
-    return Markup(str(chart).replace(CHART_FONT, f'font-family="{FONT}"'))
+    return Markup(CHART_FONT.sub(f'font-family="{FONT}"', str(chart)))
 
 
 # -- writing -----------------------------------------------------------------------
@@ -144,4 +138,6 @@ def write_report(app: Flask, view: SurveyView, path: Path, today: date) -> None:
         url_fetcher=StaticFetcher(),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
+    # Tagged (headings, tables, lists, figures with their chart titles as alternative text), with the title and
+    # language of <title> and <html lang> in the metadata: what screen readers and PDF/UA ask for.
     html.write_pdf(path, pdf_variant="pdf/ua-1", pdf_tags=True)

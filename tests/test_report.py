@@ -395,6 +395,36 @@ def test_highlights_never_name_an_indicator_twice(views):
     assert shares == sorted(shares, reverse=True)
 
 
+def test_a_single_published_indicator_is_the_best_and_none_is_the_weakest(app):
+    view = make_view(app, cut(SCHOOL, ("materiel",)), "en")
+    found = report.highlights(view)
+    assert [item.indicator.id for item in found.best] == ["materiel"] and found.weakest == ()
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_survey_without_groups_and_with_one_round_renders(app, lang):
+    """No group table rows, no previous round: the chapters that need them step aside."""
+    survey = dataclasses.replace(cut(SCHOOL), groups=())
+    rows = [r for r in responses(SCHOOL) if r.round == ROUNDS[-1]]
+    view = make_view(app, survey, lang, [dataclasses.replace(r, group=None) for r in rows])
+    with app.app_context(), force_locale(lang):
+        html = report.render_html(app, view, TODAY)
+    assert {"fr": "Évolution des bonnes réponses", "en": "Change in good answers"}[lang] not in html
+    assert {"fr": "Ensemble", "en": "Everyone"}[lang] in html
+
+
+def test_charts_are_printed_in_the_embedded_typeface(views):
+    chart = report.print_chart(views["en"].indicators[0].distribution_chart)
+    assert 'font-family="DejaVu Sans"' in chart and "Arial" not in chart
+    assert report.print_chart(None) is None
+
+
+def test_methodology_lists_each_scale_once(views):
+    found = report.scales(views["en"])
+    assert [level.label for level in found[0]] == ["Very unsatisfactory", "Unsatisfactory", "Average", "Good", "Ideal"]
+    assert len(found) == 1
+
+
 # -- the whole survey --------------------------------------------------------------
 
 
