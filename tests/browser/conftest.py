@@ -148,17 +148,41 @@ def browser(tools):
         chromium.close()
 
 
+class Watch:
+    """What a browser context does besides showing pages: requests to other hosts
+    (PRODUCT.md: none), errors in the console (a script failing, a CSP refusal)."""
+
+    def __init__(self, context, server: Server, console: bool = True) -> None:
+        self.elsewhere: list[str] = []
+        self.errors: list[str] = []
+        context.on("request", lambda request: self.request(request.url, server))
+        if console:
+            context.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+            context.on("weberror", lambda error: self.errors.append(str(error.error)))
+
+    def request(self, url: str, server: Server) -> None:
+        if not url.startswith((server.base + "/", "data:", "about:")):
+            self.elsewhere.append(url)
+
+
 @pytest.fixture
-def new_page(browser):
-    """Make a page in a fresh browser context (its own cookies), with or without JavaScript."""
+def new_page(browser, server):
+    """Make a page in a fresh browser context (its own cookies), with or without JavaScript.
+
+    At the end, no page may have asked another host for anything or logged an error.
+    """
     contexts = []
+    watches = []
 
     def make(javascript: bool = True, width: int = 1024, height: int = 768):
         context = browser.new_context(java_script_enabled=javascript, viewport={"width": width, "height": height})
         context.set_default_timeout(15_000)
         contexts.append(context)
+        watches.append(Watch(context, server))
         return context.new_page()
 
     yield make
     for context in contexts:
         context.close()
+    assert [url for watch in watches for url in watch.elsewhere] == []
+    assert [error for watch in watches for error in watch.errors] == []

@@ -69,6 +69,14 @@ def test_school_survey_to_the_end(server, new_page, javascript, lang):
     me.type("bien_etre", "Des amis.\nDes profs à l'écoute.")
     me.next()
 
+    # The browser's own Back and Forward buttons: pages fetched anew, answers there.
+    me.page.go_back()
+    assert me.progress() == (2, pages) and me.typed("bien_etre") == "Des amis.\nDes profs à l'écoute."
+    me.page.go_back()
+    assert me.progress() == (1, pages) and me.typed("un_mot") == word
+    me.page.go_forward()
+    me.page.go_forward()
+
     # Page 3: the canteen meals question only for those who eat there (answered on page 1).
     assert me.progress() == (3, pages)
     assert me.shown("repas") == pupil and me.shown("lieux_preferes")
@@ -127,15 +135,16 @@ def test_school_survey_to_the_end(server, new_page, javascript, lang):
     if javascript:
         assert me.shown("insecurite_recit") == pupil
     me.choose("plaisir_venir", 4)
-    me.next()
-
-    if not pupil:
+    if not pupil:  # the working-conditions page
+        me.next()
         assert me.progress() == (7, 7)
         me.choose("conditions_travail", 3)
-        me.next()
+    me.navigate(lambda: me.page.dblclick(".navigation button[name=_nav][value=next]"))  # a double click: one response
 
     assert me.path == f"/{lang}/college-bien-etre/thanks/"
     assert me.heading() == THANKS[lang]
+    cookies = me.page.context.cookies()
+    assert len(cookies) == 1 and cookies[0]["httpOnly"] and cookies[0]["sameSite"] == "Lax"
     stored = server.response_with("college-bien-etre", "un_mot", word)
     assert stored["group_id"] == group and stored["lang"] == lang and stored["round"] == "2026"
     answers = stored["answers"]
@@ -158,6 +167,12 @@ def test_school_survey_to_the_end(server, new_page, javascript, lang):
     else:
         expected |= {"relations_familles": 2, "conditions_travail": 3}
     assert answers == expected
+
+    # The browser's Back after sending: no form to send twice, only "already answered".
+    me.page.go_back()
+    assert me.page.locator("#answers").count() == 0
+    assert me.page.locator("form button.secondary").count() == 1
+    server.response_with("college-bien-etre", "un_mot", word)  # still exactly one
 
 
 # -- the neighbourhood survey: by invitation code -------------------------------------------

@@ -12,6 +12,7 @@ import pytest
 from .checks import axe_violations
 from .checks import describe_violations
 from .checks import html_errors
+from .conftest import Watch
 from .respondent import Respondent
 
 pytestmark = pytest.mark.slow
@@ -55,11 +56,13 @@ class Tour:
         self.server = server
         self.stops: list[Stop] = []
         self.contexts = []
+        self.watches: list[Watch] = []
 
     def respondent(self) -> Respondent:
         context = self.browser.new_context(viewport=WIDE)
         context.set_default_timeout(15_000)
         self.contexts.append(context)
+        self.watches.append(Watch(context, self.server, console=False))  # 400 and 404 are logged
         return Respondent(context.new_page(), self.server)
 
     def stop(self, me: Respondent, name: str, status: int) -> None:
@@ -70,6 +73,16 @@ class Tour:
             spills.extend(f"at {width} px: {spill}" for spill in me.page.evaluate(SPILLS))
         me.page.set_viewport_size(WIDE)
         self.stops.append(Stop(name, me.path, status, me.html, violations, spills))
+
+    def __iter__(self):
+        return iter(self.stops)
+
+    def __len__(self) -> int:
+        return len(self.stops)
+
+    @property
+    def elsewhere(self) -> list[str]:
+        return [url for watch in self.watches for url in watch.elsewhere]
 
     def close(self) -> None:
         for context in self.contexts:
@@ -140,7 +153,7 @@ def returning_and_refused(tour: Tour) -> None:
 
 
 @pytest.fixture(scope="module")
-def tour(browser, server) -> list[Stop]:
+def tour(browser, server) -> Tour:
     tour = Tour(browser, server)
     try:
         me = tour.respondent()
@@ -155,7 +168,7 @@ def tour(browser, server) -> list[Stop]:
         tour.stop(me, "en page not found", me.open("/en/no-such-survey/"))
         tour.stop(me, "page not found, no language", me.open("/xx/"))
         tour.stop(me, "fr survey not in French", me.open("/fr/closed/"))
-        yield tour.stops
+        yield tour
     finally:
         tour.close()
 
@@ -171,6 +184,10 @@ def test_the_tour_meets_every_kind_of_page(tour):
         f"/{lang}/{survey}/thanks/" for lang in ("fr", "en") for survey in ("college-bien-etre", "quartier-bien-vivre")
     }
     assert len([stop for stop in tour if " school page " in stop.name and "errors" not in stop.name]) == 14
+
+
+def test_no_page_asks_another_host(tour):
+    assert tour.elsewhere == []
 
 
 def test_axe_finds_no_violation_on_any_page(tour):
