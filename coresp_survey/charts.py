@@ -158,20 +158,18 @@ def diverging_bars(
     centre = PAD + left * scale
     legend, y = _legend(level_labels, colours, PAD)
     y += 8
-    rows_top = y
     body = []
     for label, row in shares:
         body.append(_row_label(label, y))
         if row is None:
             body.append(_suppressed(suppressed_label, y + ROW_LABEL + BAR_HEIGHT / 2))
         else:
+            # The centre mark beside each bar only (never through a label); drawn first, so the bar covers it.
+            top, bottom = y + ROW_LABEL - 4, y + ROW_LABEL + BAR_HEIGHT + 4
+            body.append(_line("centre", centre, top, centre, bottom, INK, 1.5))
             body.append(_diverging_row(row, colours, level_labels, centre, scale, y + ROW_LABEL, lang))
         y += ROW_STEP
-    # Drawn first, so the bars and the values written on them cover it: it shows between the bars.
-    centre_line = _line(
-        "centre", centre, rows_top + ROW_LABEL - 4, centre, y - ROW_STEP + ROW_LABEL + BAR_HEIGHT + 4, INK, 1.5
-    )
-    return _svg(id_prefix, title, description, y, [legend, centre_line, *body])
+    return _svg(id_prefix, title, description, y, [legend, *body])
 
 
 def interval_dots(

@@ -185,6 +185,17 @@ def test_centre_line_sits_at_the_middle_of_the_neutral_level(counts):
         assert float(neutral.get("x")) + float(neutral.get("width")) / 2 == pytest.approx(centre, abs=0.02)
 
 
+def test_centre_mark_stands_beside_each_bar_only_never_through_a_label():
+    root = parse(diverging(rows=[("All", [1, 1, 2, 4, 2]), ("Small", None), ("Other", [2, 3, 4, 5, 6])]))
+    marks = by_class(root, "centre")
+    assert len(marks) == 2  # none for the suppressed row
+    labels = by_class(root, "label") + by_class(root, "suppressed")
+    for mark in marks:
+        top, bottom = float(mark.get("y1")), float(mark.get("y2"))
+        for label in labels:
+            assert not top <= float(label.get("y")) <= bottom, label.text
+
+
 def test_even_scale_balances_on_the_boundary_between_its_halves():
     root = parse(diverging(rows=[("All", [1, 3, 2, 2])], levels=["--", "-", "+", "++"]))
     centre = float(by_class(root, "centre")[0].get("x1"))
