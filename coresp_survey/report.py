@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
+import pydyf
 import weasyprint
 from flask import Flask
 from markupsafe import Markup
@@ -139,5 +140,35 @@ def write_report(app: Flask, view: SurveyView, path: Path, today: date) -> None:
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     # Tagged (headings, tables, lists, figures with their chart titles as alternative text), with the title and
-    # language of <title> and <html lang> in the metadata: what screen readers and PDF/UA ask for.
-    html.write_pdf(path, pdf_variant="pdf/ua-1", pdf_tags=True)
+    # language of <title> and <html lang> in the metadata, and each quote's own language: what screen readers and
+    # PDF/UA ask for.
+    html.write_pdf(path, pdf_variant="pdf/ua-1", pdf_tags=True, finisher=tag_quote_languages)
+
+
+def tag_quote_languages(document: weasyprint.Document, pdf: pydyf.PDF) -> None:
+    """Give each quote's structure element the language it was written in (``/Lang``), for screen readers.
+
+    WeasyPrint 70 puts the document's language in the catalog but leaves out the
+    ``lang`` of an element; a quote in English inside a French report would be read
+    aloud with French pronunciation. Its structure elements are made in the order
+    of the page boxes, one per ``<blockquote>`` box (two if a quote runs over a
+    page), so the boxes, walked in the same order, name each one's language. If
+    the two counts ever differ (another WeasyPrint), nothing is tagged rather than
+    something tagged wrongly.
+    """
+    languages = [
+        box.element.get("lang")
+        for page in document.pages
+        for box in page._page_box.descendants()
+        if box.element is not None and box.element_tag == "blockquote"
+    ]
+    quotes = [
+        item
+        for item in pdf.objects
+        if isinstance(item, pydyf.Dictionary) and item.get("Type") == "/StructElem" and item.get("S") == "/BlockQuote"
+    ]
+    if len(quotes) != len(languages):
+        return
+    for element, lang in zip(quotes, languages, strict=True):
+        if lang and "Lang" not in element:
+            element["Lang"] = pydyf.String(lang)

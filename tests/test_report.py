@@ -22,12 +22,15 @@ from pypdf.generic import IndirectObject
 
 from coresp_survey import create_app
 from coresp_survey import demo_data
+from coresp_survey import moderation
 from coresp_survey import presenting
 from coresp_survey import report
 from coresp_survey.indicators import compute
 from coresp_survey.storage import Response
 from coresp_survey.survey.loader import load_survey
 from coresp_survey.survey.model import Text
+from coresp_survey.synthesis import Synthesis
+from coresp_survey.synthesis import synthesis
 
 SCHOOL = load_survey(BUNDLED_SURVEYS / "college-bien-etre.yaml")
 ROUNDS = ("2025", "2026")
@@ -35,6 +38,8 @@ TODAY = date(2026, 11, 30)
 SMALL_GROUP = "personnels"
 KEPT = 3
 """Respondents the small group keeps in the last round: below the survey's min_group_size of 5."""
+KEPT_BEFORE = 1
+"""And in the previous round: the criteria pool every round, and the group stays below 5 there too."""
 SHOWN = ("materiel", "suivi_scolarite", "travail_equipe", "securite")
 """A few indicators from several families; suivi_scolarite and travail_equipe are asked to some groups only."""
 HOSTILE_TITLE = "Well-being <b>bold</b><script>alert(1)</script>"
@@ -43,14 +48,14 @@ SUPPRESSED = {"fr": "Trop peu de répondants pour publier", "en": "Too few respo
 
 
 def responses(survey, per_round: int = 300) -> list[Response]:
-    """Two rounds of synthetic answers, the small group cut to `KEPT` respondents in the last round."""
+    """Two rounds of synthetic answers, the small group cut to `KEPT_BEFORE` then `KEPT` respondents."""
     rows = demo_data.synthetic_responses(survey, list(ROUNDS), per_round, seed=5)
-    kept = 0
+    kept = dict.fromkeys(ROUNDS, 0)
     result = []
     for i, (round_name, group, answers) in enumerate(rows):
-        if round_name == ROUNDS[-1] and group == SMALL_GROUP:
-            kept += 1
-            if kept > KEPT:
+        if group == SMALL_GROUP:
+            kept[round_name] += 1
+            if kept[round_name] > (KEPT if round_name == ROUNDS[-1] else KEPT_BEFORE):
                 continue
         day = f"{round_name}-10-{i % 20 + 1:02d}"
         result.append(Response(f"r{i}", survey.id, round_name, group, "fr", day, "web", answers))
@@ -70,16 +75,71 @@ def hostile(survey):
     return dataclasses.replace(survey, title=Text({**survey.title, "en": HOSTILE_TITLE}), groups=groups)
 
 
+HOSTILE_QUOTE = "<script>alert('quote')</script><img src=x>"
+APPROVED = {
+    # text: (group, language, families); "A C" is a criterion in two families, "" one not classified yet
+    "Une cour assez grande pour jouer au ballon": ("eleves", "fr", "B"),
+    "Teachers who answer our messages within a week": ("parents", "en", "A C"),
+    "Du temps pour préparer les cours à plusieurs": ("enseignants", "fr", ""),
+    HOSTILE_QUOTE: ("eleves", "en", "B"),
+}
+REDACTED = ("Monsieur Durand crie dans la cour", "[…] crie dans la cour, et personne ne dit rien")
+"""An approved answer's original text and the redaction that is published instead."""
+LONG_QUOTE = (
+    "Que chacun puisse dire ce qui ne va pas sans avoir peur d’être moqué. "
+    "Que les adultes prennent le temps d’écouter, même quand ils sont pressés.\n\n"
+    "Et que les règles soient les mêmes pour tout le monde, élèves comme adultes."
+)
+NOT_PUBLISHED = {
+    "Une réponse que personne n’a encore lue": ("eleves", "pending"),
+    "Une réponse écartée par le groupe de coordination": ("parents", "rejected"),
+    "Les personnels voudraient une vraie salle de pause": (SMALL_GROUP, "approved"),  # a group below 5
+}
+CHAPTER = {"fr": "Ce que le bien-être signifie pour chaque groupe", "en": "What well-being means to each group"}
+
+
+def open_answer(k: int, text: str, group: str, lang: str = "fr", status="approved", families=(), redacted=None):
+    return moderation.OpenAnswer(
+        f"q{k}", "bien_etre", ROUNDS[-1], group, lang, text, status, redacted, tuple(families), "2026-11-02T10:00:00"
+    )
+
+
+def open_answers() -> list[moderation.OpenAnswer]:
+    """Approved answers in two languages and several families, plus answers that must never be printed."""
+    found = [
+        open_answer(k, text, group, lang, families=families.split())
+        for k, (text, (group, lang, families)) in enumerate(APPROVED.items())
+    ]
+    found.append(open_answer(10, REDACTED[0], "parents", families=["B"], redacted=REDACTED[1]))
+    found.append(open_answer(11, LONG_QUOTE, "eleves", families=["D"]))
+    found += [
+        open_answer(20 + k, text, group, status=status, families=["B"])
+        for k, (text, (group, status)) in enumerate(NOT_PUBLISHED.items())
+    ]
+    return found
+
+
+def criteria_of(survey, rows, answers) -> Synthesis:
+    """The synthesis `publish` makes: approved answers, with every round's respondents per group."""
+    respondents: dict[str | None, int] = {}
+    for row in rows:
+        respondents[row.group] = respondents.get(row.group, 0) + 1
+    return synthesis(survey, respondents, answers)
+
+
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("report")
     return create_app({"SURVEYS_DIR": BUNDLED_SURVEYS, "DATABASE": folder / "db" / "r.db", "SECRET_KEY": "test"})
 
 
-def make_view(app, survey, lang: str, rows=None) -> presenting.SurveyView:
-    figures = compute(survey, responses(survey) if rows is None else rows)
+def make_view(app, survey, lang: str, rows=None, answers=None) -> presenting.SurveyView:
+    """The view of ``survey``; with ``answers`` (open answers with their decisions), its criteria too."""
+    rows = responses(survey) if rows is None else rows
+    figures = compute(survey, rows)
+    criteria = criteria_of(survey, rows, answers) if answers is not None else None
     with app.app_context(), force_locale(lang):
-        return presenting.survey_view(survey, figures, lang)
+        return presenting.survey_view(survey, figures, lang, criteria)
 
 
 def write(app, view, path: Path) -> PdfReader:
@@ -90,7 +150,10 @@ def write(app, view, path: Path) -> PdfReader:
 
 @pytest.fixture(scope="module")
 def views(app):
-    return {"fr": make_view(app, cut(SCHOOL), "fr"), "en": make_view(app, hostile(cut(SCHOOL)), "en")}
+    return {
+        "fr": make_view(app, cut(SCHOOL), "fr", answers=open_answers()),
+        "en": make_view(app, hostile(cut(SCHOOL)), "en", answers=open_answers()),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -215,6 +278,151 @@ def test_methodology_explains_privacy_with_the_survey_threshold(texts):
     assert "groupe de coordination" in text
 
 
+# -- what well-being means to each group --------------------------------------------
+
+
+def chapter_pages(pages: list[str], lang: str) -> list[str]:
+    """The pages of the criteria chapter: its title runs in their header (the contents page aside)."""
+    return [page for k, page in enumerate(pages) if k > 1 and CHAPTER[lang] in page]
+
+
+def group_label(view, group_id: str) -> str:
+    return next(label for found, label in view.criteria.groups if found == group_id)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_criteria_chapter_follows_participation_and_is_in_the_contents(pages, lang):
+    found = pages[lang]
+    start = next(k for k, page in enumerate(found) if k > 1 and CHAPTER[lang] in page)
+    participation = {"fr": "Participation", "en": "Participation"}[lang]
+    families = {"fr": "Familles de critères", "en": "Families of criteria"}[lang]
+    assert participation in found[start - 1]
+    assert families in found[start + len(chapter_pages(found, lang))]
+    contents = flat(found[1])
+    assert re.search(re.escape(CHAPTER[lang]) + rf"[ .]*{start + 1}\b", contents)
+    assert contents.index(participation) < contents.index(CHAPTER[lang]) < contents.index(families)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_approved_quotes_are_printed_with_their_group(views, pages, lang):
+    view = views[lang]
+    text = flat("\n".join(chapter_pages(pages[lang], lang)))
+    for quote, (group, _lang, _families) in APPROVED.items():
+        assert f"{quote} — {group_label(view, group)}" in text, quote
+    in_two_families = next(q for q, (_g, _l, f) in APPROVED.items() if " " in f)
+    assert text.count(in_two_families) == 2  # under A and under C
+    assert f"{REDACTED[1]} — {group_label(view, 'parents')}" in text
+    assert squeezed(LONG_QUOTE) + "—" + squeezed(group_label(view, "eleves")) in squeezed(text)
+    unclassified = next(q for q, (_g, _l, f) in APPROVED.items() if not f)
+    heading = {"fr": "Pas encore classés", "en": "Not classified yet"}[lang]
+    last = text.rindex(heading)  # the heading of the quotes comes after the table's row of that name
+    assert text.index(f"{heading} {unclassified} — {group_label(view, 'enseignants')}") == last
+    assert all(text.rindex(flat(quote)) < last for quote in [*APPROVED, LONG_QUOTE] if quote != unclassified)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_pending_rejected_redacted_and_small_group_answers_are_never_printed(texts, lang):
+    text = squeezed(texts[lang])
+    for never in [*NOT_PUBLISHED, REDACTED[0]]:
+        assert squeezed(never) not in text, never
+
+
+def test_hidden_groups_read_not_published_and_are_named(views, pages):
+    view = views["en"]
+    text = flat("\n".join(chapter_pages(pages["en"], "en")))
+    hidden = [group_label(view, "enseignants"), group_label(view, SMALL_GROUP)]
+    assert view.criteria.hidden == tuple(hidden)  # the small group, and the next smallest with it
+    assert "hidden: " + ", ".join(hidden) + ". Their criteria count in “Everyone”." in text
+    assert text.count("not published") == 2 * len(view.criteria.families)
+
+
+def test_a_hostile_quote_is_printed_literally_and_escaped_in_the_html(app, views, pages):
+    text = squeezed("\n".join(chapter_pages(pages["en"], "en")))
+    assert squeezed(HOSTILE_QUOTE) in text
+    with app.app_context(), force_locale("en"):
+        html = report.render_html(app, views["en"], TODAY)
+    assert "<script>alert('quote')" not in html and "<img src=x>" not in html
+    assert "&lt;script&gt;alert(&#39;quote&#39;)&lt;/script&gt;&lt;img src=x&gt;" in html
+
+
+def quote_languages(reader: PdfReader) -> list[str | None]:
+    """The ``/Lang`` of every BlockQuote of the PDF's structure tree, in reading order."""
+    found = []
+
+    def visit(element):
+        element = element.get_object()
+        if element.get("/S") == "/BlockQuote":
+            found.append(element.get("/Lang"))
+        kids = element.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids]:
+            kid = kid.get_object() if isinstance(kid, IndirectObject) else kid
+            if isinstance(kid, dict) and "/S" in kid:
+                visit(kid)
+
+    visit(reader.trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_each_quote_is_tagged_with_the_language_it_was_written_in(app, views, pdfs, lang):
+    view = views[lang]
+    expected = [quote.lang for family in view.criteria.families for quote in family.quotes]
+    assert set(expected) == {"fr", "en"}
+    assert quote_languages(pdfs[lang]) == expected
+    with app.app_context(), force_locale(lang):
+        html = report.render_html(app, view, TODAY)
+    assert html.count('<blockquote lang="en">') == expected.count("en")
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_methodology_says_which_open_answers_the_report_holds(texts, lang):
+    text = flat(texts[lang])
+    assert {
+        "fr": "ne figurent dans ce rapport qu’après avoir été lues et approuvées par le groupe de coordination",
+        "en": "appear in this report only once the coordination group has read and approved them",
+    }[lang] in text
+    assert {"fr": "Ce rapport n’en contient pas", "en": "This report contains none"}[lang] not in text
+
+
+def test_without_an_approved_criterion_the_chapter_says_so(app):
+    pending = [a for a in open_answers() if a.status != "approved"]
+    view = make_view(app, cut(SCHOOL), "en", answers=pending)
+    with app.app_context(), force_locale("en"):
+        html = report.render_html(app, view, TODAY)
+    assert CHAPTER["en"] in html and 'href="#criteria"' in html
+    assert "No criterion has been approved for publication yet." in html
+    assert "criteria-counts" not in html and "<blockquote" not in html
+
+
+def test_a_survey_without_open_questions_has_no_criteria_chapter(app, tmp_path):
+    sections = tuple(
+        dataclasses.replace(section, questions=tuple(q for q in section.questions if not q.is_open))
+        for section in SCHOOL.sections
+    )
+    survey = cut(dataclasses.replace(SCHOOL, sections=sections))
+    assert not moderation.open_questions(survey)
+    view = make_view(app, survey, "en")  # `publish` reads no open answer for it: criteria None
+    assert view.criteria is None
+    text = flat(text_of(write(app, view, tmp_path / "report.pdf")))
+    assert CHAPTER["en"] not in text and "In their own words" not in text
+    assert "Open answers" not in text  # nor the methodology's sentence about them
+
+
+def test_quotes_are_never_split_across_pages(app, tmp_path):
+    """Enough quotes to fill pages, some of several short paragraphs (the easiest to cut between two pages):
+    each one, with its group, is whole on one page, while the list itself runs on from page to page."""
+    lines = "\n\n".join(f"Ligne {n} de la citation." for n in range(1, 6))
+    texts = [f"Citation {k}. " + (LONG_QUOTE if k % 3 else lines) for k in range(24)]
+    many = [open_answer(100 + k, text, "eleves", families=["D"]) for k, text in enumerate(texts)]
+    view = make_view(app, cut(SCHOOL), "fr", answers=many)
+    reader = write(app, view, tmp_path / "report.pdf")
+    found = [squeezed(page) for page in chapter_pages([page.extract_text() for page in reader.pages], "fr")]
+    assert len(found) >= 3
+    for text in texts:
+        whole = squeezed(text) + "—" + squeezed(group_label(view, "eleves"))
+        assert sum(whole in page for page in found) == 1, text[:12]
+
+
 # -- the PDF as a file -------------------------------------------------------------
 
 
@@ -282,8 +490,8 @@ def test_every_font_is_dejavu_and_embedded(pdfs, lang):
 
 
 def test_pdf_has_enough_pages(pdfs, views):
-    # cover, contents, summary, participation, families, reading guide, one page per indicator, methodology
-    assert len(pdfs["fr"].pages) >= 7 + len(views["fr"].indicators)
+    # cover, contents, summary, participation, criteria, families, reading guide, one page per indicator, methodology
+    assert len(pdfs["fr"].pages) >= 8 + len(views["fr"].indicators)
 
 
 # -- hostile survey text -----------------------------------------------------------
