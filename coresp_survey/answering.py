@@ -123,13 +123,19 @@ def page_fields(section: Section) -> list[str]:
 
 
 def merge_page(raw: Raw, section: Section, sent: MultiDict) -> Raw:
-    """The draft's raw answers with this page's fields replaced by what was sent."""
+    """The draft's raw answers with this page's fields replaced by what was sent.
+
+    Only the values a field can use are kept (see ``forms.usable_values``): a
+    post repeating one field a hundred thousand times costs, and weighs in the
+    draft, no more than an honest one.
+    """
     names = page_fields(section)
     merged = {name: values for name, values in raw.items() if name not in names}
-    for name in names:
-        values = [value for value in sent.getlist(name) if isinstance(value, str)]
-        if values:
-            merged[name] = values
+    for question in section.questions:
+        for name in forms.field_names(question):
+            values = [value for value in sent.getlist(name) if isinstance(value, str)]
+            if values:
+                merged[name] = forms.usable_values(question, name, values)
     return merged
 
 
