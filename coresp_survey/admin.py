@@ -198,7 +198,8 @@ def _run_build(app, build_id: str) -> None:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    """Microseconds keep two decisions made in the same second in order."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 # -- moderation ----------------------------------------------------------------------

@@ -53,7 +53,10 @@ def log_in(given: str) -> bool:
         storage.record_login_failure(get_db(), now)
         return False
     storage.clear_login_failures(get_db())
-    session.clear()  # a fresh session: nothing carried over from before the login
+    lang = session.get("admin_lang")
+    session.clear()  # a fresh session: nothing carried over from before the login but the language
+    if lang:
+        session["admin_lang"] = lang
     session[SESSION_KEY] = {"since": now, "seen": now}
     return True
 

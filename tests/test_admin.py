@@ -191,7 +191,9 @@ def test_dashboard_counts_responses_rates_drafts_and_codes_without_linking_codes
     assert "6%" in mini  # 6 of 100 students
     assert "1 unfinished answer in progress" in mini
     coded = page[page.index("Survey by invitation") :]
-    assert re.search(r"Young people</th>(\s*<td[^>]*>[^<]*</td>){3}\s*<td class=\"num\">4</td>\s*<td class=\"num\">0</td>", coded)
+    assert re.search(
+        r"Young people</th>(\s*<td[^>]*>[^<]*</td>){3}\s*<td class=\"num\">4</td>\s*<td class=\"num\">0</td>", coded
+    )
     for code in made:
         assert code not in page and code.replace("-", "") not in page
 

@@ -1,0 +1,217 @@
+"""The published site and the coordination group's workspace, checked like the respondent pages:
+axe-core (WCAG 2.1 A/AA) in Chromium at phone and PC widths, the W3C HTML checker, and the
+workspace driven with the keyboard alone.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from datetime import UTC
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from coresp_survey import create_app
+from coresp_survey import demo_data
+from coresp_survey import publish
+from coresp_survey import storage
+
+from .checks import axe_violations
+from .checks import describe_violations
+from .checks import html_errors
+from .conftest import COMMAND
+from .conftest import Server
+from .conftest import copy_surveys
+from .conftest import free_port
+from .conftest import wait_until_up
+from .test_standards import SPILLS
+from .test_standards import WIDTHS
+
+SPILLS_OUTSIDE_CHARTS = SPILLS.replace(
+    'document.body.querySelectorAll("*")', 'document.body.querySelectorAll("*:not(svg):not(svg *)")'
+)
+"""Charts scale as a whole (their text is laid out in the SVG's own units): only HTML can spill."""
+
+pytestmark = pytest.mark.slow
+
+PASSWORD = "a long shared password for the tests"
+SCHOOL = "college-bien-etre"
+
+
+def fill(folder: Path) -> Path:
+    """The bundled surveys with the demo's answers and first moderation pass, in a fresh database."""
+    copy_surveys(folder / "surveys")
+    db_path = folder / "responses.db"
+    db = storage.connect(db_path)
+    surveys = create_app({"SURVEYS_DIR": folder / "surveys", "DATABASE": db_path, "SECRET_KEY": "t"}).extensions[
+        "surveys"
+    ]
+    demo_data.fill_empty_surveys(db, surveys)
+    demo_data.moderate_demo(db, surveys[SCHOOL], datetime.now(UTC).isoformat())
+    db.close()
+    return db_path
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("published")
+    db_path = fill(folder)
+    app = create_app({"SURVEYS_DIR": folder / "surveys", "DATABASE": db_path, "SECRET_KEY": "t"})
+    return publish.build_site(app, folder / "site", with_pdf=False).out
+
+
+def site_pages(site: Path) -> list[Path]:
+    """One page of every kind, in both languages: root, homes, methodology, overviews, an indicator, criteria."""
+    pages = [site / "index.html"]
+    for lang in ("fr", "en"):
+        pages += [site / lang / "index.html", site / lang / "methodology.html"]
+        for survey in ("college-bien-etre", "quartier-bien-vivre"):
+            pages.append(site / lang / survey / "index.html")
+            pages.append(sorted((site / lang / survey / "indicators").glob("*.html"))[0])
+        pages.append(site / lang / SCHOOL / "criteria.html")
+    return pages
+
+
+def check_page(page, name: str) -> list[str]:
+    """axe at a PC width, then what sticks out at every width: the findings as readable lines."""
+    problems = []
+    violations = axe_violations(page)
+    if violations:
+        problems.append(f"axe-core on {name}:\n{describe_violations(violations)}")
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 768})
+        problems.extend(f"{name} at {width} px: {spill}" for spill in page.evaluate(SPILLS_OUTSIDE_CHARTS))
+    page.set_viewport_size({"width": 1024, "height": 768})
+    return problems
+
+
+def test_every_kind_of_published_page_passes_axe_and_fits_every_width(browser, site):
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    requests = []
+    context.on("request", lambda request: requests.append(request.url))
+    page = context.new_page()
+    problems = []
+    for path in site_pages(site):
+        page.goto(path.as_uri())
+        problems += check_page(page, str(path.relative_to(site)))
+    context.close()
+    assert problems == [], "\n".join(problems)
+    assert [url for url in requests if not url.startswith("file://")] == []  # nothing from another host
+
+
+def test_every_published_page_is_valid_html(site):
+    errors = html_errors(sorted(site.rglob("*.html")))
+    assert errors == [], "W3C HTML checker:\n" + "\n".join(errors)
+
+
+# -- the workspace -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory, tools):
+    """``coresp-survey serve`` with an admin password, on a database with answers to moderate."""
+    folder = tmp_path_factory.mktemp("workspace")
+    db_path = fill(folder)
+    port = free_port()
+    env = {name: value for name, value in os.environ.items() if not name.startswith("CORESP_")}
+    env |= {"CORESP_ADMIN_PASSWORD": PASSWORD, "CORESP_SITE": str(folder / "site")}
+    log = folder / "server.log"
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [str(COMMAND), "--surveys", str(folder / "surveys"), "--db", str(db_path), "serve", "--port", str(port)],
+            stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT, env=env, cwd=folder,
+        )  # fmt: skip
+    running = Server(f"http://127.0.0.1:{port}", folder / "surveys", db_path, process)
+    try:
+        wait_until_up(running, log)
+        yield running
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def log_in_with_keys(page, workspace, lang: str) -> None:
+    page.goto(workspace.url(f"/admin/login?lang={lang}"))
+    page.keyboard.press("Tab")  # skip link
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "password":
+            break
+    page.keyboard.type(PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/admin/"), page.url
+
+
+def test_workspace_pages_pass_axe_fit_every_width_and_are_valid_html(browser, workspace, server, tmp_path):
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    problems, saved = [], []
+
+    def stop(name: str) -> None:
+        problems.extend(check_page(page, name))
+        saved.append(tmp_path / f"{len(saved)}-{name.replace('/', '_')}.html")
+        saved[-1].write_text(page.content(), encoding="utf-8")
+
+    page.goto(server.url("/admin/"))  # the session's server has no password: the workspace is off
+    stop("disabled")
+    for lang in ("fr", "en"):
+        page.goto(workspace.url(f"/admin/login?lang={lang}"))
+        stop(f"{lang}/login")
+        page.fill("#password", "wrong")
+        page.click("button[type=submit]")
+        stop(f"{lang}/login-error")
+        log_in_with_keys(page, workspace, lang)
+        stop(f"{lang}/dashboard")
+        page.goto(workspace.url(f"/admin/{SCHOOL}/answers/"))
+        stop(f"{lang}/answers")
+        page.click(".answer-list a >> nth=0")
+        stop(f"{lang}/answer")
+        page.fill("#redacted", "x" * 5000)
+        page.click("button[value=stay]")
+        stop(f"{lang}/answer-error")
+        page.click(".admin-nav button")  # log out
+    context.close()
+    errors = html_errors(saved)
+    assert problems == [], "\n".join(problems)
+    assert errors == [], "W3C HTML checker:\n" + "\n".join(errors)
+
+
+def test_answers_are_approved_and_classified_with_the_keyboard_alone(browser, workspace):
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    log_in_with_keys(page, workspace, "en")
+    page.goto(workspace.url(f"/admin/{SCHOOL}/answers/?status=pending&lang=en"))
+    first_text = page.text_content(".answer-list .answer-text")
+    key = page.get_attribute(".answer-list input[name=selected]", "value")
+
+    def focus(selector: str, key: str = "Tab") -> None:
+        for _ in range(60):
+            page.keyboard.press(key)
+            if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+                return
+        pytest.fail(f"Tab never reached {selector}")
+
+    focus("input[name=selected]")
+    page.keyboard.press("Space")
+    focus("button[value=approved]", "Shift+Tab")  # back up to the actions above the list
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "1 answer changed." in page.text_content(".flash")
+    db = storage.connect(workspace.db, prepare=False)
+    response_id, question = key.split(".")
+    decision = storage.decisions(db, SCHOOL)[(response_id, question)]
+    assert decision.status == "approved"
+
+    page.goto(workspace.url(f"/admin/{SCHOOL}/answers/{key}/?lang=en"))
+    focus("#family-H")
+    page.keyboard.press("Space")
+    focus("button[value=stay]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "H" in storage.decisions(db, SCHOOL)[(response_id, question)].families
+    assert first_text in page.text_content(".answer-text")
+    db.close()
+    context.close()
