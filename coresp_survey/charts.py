@@ -21,6 +21,7 @@ import functools
 import re
 from collections.abc import Sequence
 
+from babel import Locale
 from babel.numbers import format_decimal
 from babel.numbers import format_percent
 from markupsafe import Markup
@@ -271,11 +272,13 @@ def _diverging_row(
     parts = []
     for share, colour, level in zip(shares, colours, level_labels, strict=True):
         width = share * scale
-        text = format_percent(share, locale=lang)
+        text = _percent(share, lang)
         parts.append(
             Markup(
-                '<rect class="segment" x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="#ffffff" stroke-width="0.5"><title>{}</title></rect>'
-            ).format(_n(x), _n(top), _n(width), BAR_HEIGHT, colour, _clean(f"{level}: {text}"))
+                f'<rect class="segment" x="{_n(x)}" y="{_n(top)}" width="{_n(width)}" height="{BAR_HEIGHT}"'
+                f' fill="{colour}" stroke="#ffffff" stroke-width="0.5"><title>{escape(_clean(f"{level}: {text}"))}'
+                "</title></rect>"
+            )
         )
         if share >= MIN_SEGMENT_SHARE and width >= _text_width(text, SMALL) + 4:
             parts.append(
@@ -294,8 +297,8 @@ def _dot_row(axis: _Axis, value: float, low: float | None, high: float | None, m
         parts.append(_line("whisker-cap", x2, middle - 6, x2, middle + 6, INK, 1.5))
     x = axis.x(value)
     parts.append(
-        Markup('<circle class="dot" cx="{}" cy="{}" r="6" fill="{}" stroke="{}" stroke-width="1.5"/>').format(
-            _n(x), _n(middle), BAR, WHITE
+        Markup(
+            f'<circle class="dot" cx="{_n(x)}" cy="{_n(middle)}" r="6" fill="{BAR}" stroke="{WHITE}" stroke-width="1.5"/>'
         )
     )
     beside = max(x, axis.x(high) if high is not None else x) + 10
@@ -308,7 +311,7 @@ def _family_bar(axis: _Axis, score: float, top: float) -> Markup:
     bar = Markup('<rect class="bar" x="{}" y="{}" width="{}" height="{}" fill="{}"/>').format(
         _n(axis.left), _n(top), _n(end - axis.left), BAR_HEIGHT, BAR
     )
-    value = format_decimal(score, format="#,##0.0", locale=axis.lang)
+    value = format_decimal(score, format="#,##0.0", locale=_locale(axis.lang))
     return bar + _text("value", end + 6, top + BAR_HEIGHT / 2, value, SMALL, INK, "start")
 
 
@@ -329,13 +332,13 @@ class _Axis:
     def label(self, value: float) -> str:
         """Shares (axis 1) as locale percentages, scores (any other axis) with one decimal."""
         if self.maximum == 1:
-            return format_percent(value, locale=self.lang)
-        return format_decimal(value, format="#,##0.0", locale=self.lang)
+            return _percent(value, self.lang)
+        return format_decimal(value, format="#,##0.0", locale=_locale(self.lang))
 
     def tick_label(self, value: float) -> str:
         if self.maximum == 1:
-            return format_percent(value, locale=self.lang)
-        return format_decimal(value, format="#,##0.##", locale=self.lang)
+            return _percent(value, self.lang)
+        return format_decimal(value, format="#,##0.##", locale=_locale(self.lang))
 
     def ticks(self, top: float, bottom: float) -> Markup:
         """Five ticks with light gridlines from ``top`` down to ``bottom``."""
@@ -415,6 +418,18 @@ def _line(css_class: str, x1: float, y1: float, x2: float, y2: float, colour: st
         f'<line class="{css_class}" x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{colour}"'
         f' stroke-width="{_n(width)}"/>'
     )
+
+
+@functools.lru_cache(maxsize=8192)
+def _percent(share: float, lang: str) -> str:
+    """Remembered: the same shares come back in every chart of a site (and Babel's formatting is slow)."""
+    return format_percent(share, locale=_locale(lang))
+
+
+@functools.cache
+def _locale(lang: str) -> Locale:
+    """Parsed once: Babel parses a locale name on every call otherwise, and charts format thousands of numbers."""
+    return Locale.parse(lang)
 
 
 def _clean(text: str) -> str:

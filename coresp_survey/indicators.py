@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -212,44 +213,44 @@ def tally(survey: Survey, responses: Iterable[Response]) -> Tally:
     Responses to other surveys are skipped. An answer that is not one of the
     scale's levels (missing, hidden by ``show_if``, or malformed) does not
     count: ``n`` is the number of respondents who answered.
+
+    The pass only gathers each response's indicator answers as a tuple; the
+    counting is then done column by column by `collections.Counter` (in C),
+    several times faster than counting answer by answer in Python.
     """
     declared = {group.id for group in survey.groups}  # never "all": the loader refuses it
     levels = tuple(_levels(survey, indicator) for indicator in survey.indicators)
-    positions = [{level: j for j, level in enumerate(scale)} for scale in levels]
-    specs = [(indicator.question, position) for indicator, position in zip(survey.indicators, positions, strict=True)]
-    answers: dict[tuple[str, str | None], list[list[int]]] = {}
-    counts: dict[tuple[str, str | None], int] = {}
-    periods: dict[str, tuple[str, str]] = {}
+    question_ids = [indicator.question for indicator in survey.indicators]
+    gathered: dict[tuple[str, str | None], list[tuple]] = {}
+    days: dict[str, set[str]] = {}
     for response in responses:
         if response.survey != survey.id:
             continue
-        _widen(periods, response.round, response.submitted)
         key = (response.round, response.group if response.group in declared else None)
-        table = answers.get(key)
-        if table is None:
-            table = answers[key] = [[0] * len(scale) for scale in levels]
-            counts[key] = 0
-        counts[key] += 1
-        given = response.answers.get
-        for row, (question_id, position) in zip(table, specs, strict=True):
-            value = given(question_id)
-            if type(value) is int:  # not bool, not text: only a level counts
-                j = position.get(value)
-                if j is not None:
-                    row[j] += 1
+        rows = gathered.get(key)
+        if rows is None:
+            rows = gathered[key] = []
+            days.setdefault(response.round, set())
+        rows.append(tuple(map(response.answers.get, question_ids)))
+        days[response.round].add(response.submitted)
+    answers = {key: _count_levels(rows, levels) for key, rows in gathered.items()}
+    counts = {key: len(rows) for key, rows in gathered.items()}
+    periods = {round_name: (min(seen), max(seen)) for round_name, seen in days.items()}
     rounds = tuple(sorted({key[0] for key in counts} | {survey.round}, key=round_key))
     return Tally(survey, rounds, levels, answers, counts, periods)
 
 
-def _widen(periods: dict[str, tuple[str, str]], round_name: str, day: str) -> None:
-    """Stretch the round's (first, last) day to include ``day`` (ISO dates compare as text)."""
-    period = periods.get(round_name)
-    if period is None:
-        periods[round_name] = (day, day)
-    elif day < period[0]:
-        periods[round_name] = (day, period[1])
-    elif day > period[1]:
-        periods[round_name] = (period[0], day)
+def _count_levels(rows: list[tuple], levels: tuple[tuple[int, ...], ...]) -> list[list[int]]:
+    """Respondents per level for each indicator (column) of ``rows``."""
+    columns = zip(*rows, strict=True) if levels else iter(())
+    table = []
+    for column, scale in zip(columns, levels, strict=True):
+        if set(map(type, column)) <= {int, type(None)}:
+            found = Counter(column)
+        else:  # only integers are levels: True == 1 and 1.0 == 1, yet neither is level 1
+            found = Counter(value for value in column if type(value) is int)
+        table.append([found.get(level, 0) for level in scale])
+    return table
 
 
 def _levels(survey: Survey, indicator: Indicator) -> tuple[int, ...]:

@@ -11,10 +11,15 @@ every suppressed cell, and a view only shows what a cell holds.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
 import flask_babel
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from babel.numbers import format_percent
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -179,39 +184,95 @@ class SurveyView:
 # -- number formats ----------------------------------------------------------------
 
 
+class Formats:
+    """Numbers and dates in one language, with Babel's locale parsed once.
+
+    Templates get one as ``fmt``: a page formats hundreds of numbers, and asking
+    Flask-Babel for the current locale each time costs more than the formatting.
+    """
+
+    def __init__(self, lang: str) -> None:
+        self.locale = Locale.parse(lang)
+        self.percents: dict[float, str] = {}
+
+    def percent(self, share: float | None) -> str:
+        """A share as a whole percentage: "62 %" in French, "62%" in English (remembered: shares recur)."""
+        if share is None:
+            return ""
+        text = self.percents.get(share)
+        if text is None:
+            if len(self.percents) > 10_000:  # a long-running server builds many sites: stay small
+                self.percents.clear()
+            text = self.percents[share] = format_percent(share, locale=self.locale)
+        return text
+
+    def decimal(self, value: float | None, decimals: int = 1) -> str:
+        return "" if value is None else format_decimal(value, format=DECIMALS[decimals], locale=self.locale)
+
+    def integer(self, value: int | None) -> str:
+        return "" if value is None else format_decimal(value, format="#,##0", locale=self.locale)
+
+    def points(self, difference: float) -> str:
+        """A difference of shares in percentage points, always signed: "+8", "−3", "0"."""
+        value = round(difference * 100)
+        if value == 0:
+            return "0"
+        return ("+" if value > 0 else MINUS) + format_decimal(abs(value), format="#,##0", locale=self.locale)
+
+    def interval(self, low: float | None, high: float | None) -> str:
+        """A share's interval: "58 % to 66 %"."""
+        if low is None or high is None:
+            return ""
+        return _("%(low)s to %(high)s", low=self.percent(low), high=self.percent(high))
+
+    def day(self, iso_day: date) -> str:
+        return format_date(iso_day, "long", locale=self.locale)
+
+    @staticmethod
+    def change_verdict(change: Change) -> str:
+        return change_verdict(change)
+
+    @staticmethod
+    def change_sentence(change: Change) -> str:
+        return change_sentence(change)
+
+
+DECIMALS = {0: "#,##0", 1: "#,##0.0", 2: "#,##0.00", 3: "#,##0.000"}
+
+
+def current() -> Formats:
+    """The formats of the locale Flask-Babel has now (forced to the page's language while building)."""
+    locale = flask_babel.get_locale()
+    return _formats(str(locale) if locale else "en")
+
+
+@functools.cache
+def _formats(lang: str) -> Formats:
+    return Formats(lang)
+
+
 def percent(share: float | None) -> str:
-    """A share as a whole percentage in the current language ("62 %" in French, "62%" in English)."""
-    return "" if share is None else flask_babel.format_percent(share)
+    return current().percent(share)
 
 
 def decimal(value: float | None, decimals: int = 1) -> str:
-    if value is None:
-        return ""
-    return flask_babel.format_decimal(value, format="#,##0." + "0" * decimals)
+    return current().decimal(value, decimals)
 
 
 def integer(value: int | None) -> str:
-    return "" if value is None else flask_babel.format_decimal(value, format="#,##0")
+    return current().integer(value)
 
 
 def points(difference: float) -> str:
-    """A difference of shares in percentage points, always signed: "+8", "−3", "0"."""
-    value = round(difference * 100)
-    if value == 0:
-        return "0"
-    sign = "+" if value > 0 else MINUS
-    return sign + flask_babel.format_decimal(abs(value), format="#,##0")
+    return current().points(difference)
 
 
 def interval(low: float | None, high: float | None) -> str:
-    """A share's interval as "58 % to 66 %"."""
-    if low is None or high is None:
-        return ""
-    return _("%(low)s to %(high)s", low=percent(low), high=percent(high))
+    return current().interval(low, high)
 
 
 def day(iso_day: date) -> str:
-    return flask_babel.format_date(iso_day, "long")
+    return current().day(iso_day)
 
 
 def change_verdict(change: Change) -> str:

@@ -246,7 +246,7 @@ class _Writer:
             lang=lang,
             link=links,
             pages=pages,
-            fmt=presenting,
+            fmt=presenting.current(),
             twins={other: links.to(target) for other, target in twins.items() if other != lang},
             alternates={other: links.absolute(target) for other, target in twins.items()} if self.base_url else {},
             canonical=links.absolute(path),

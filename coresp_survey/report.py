@@ -119,7 +119,7 @@ def render_html(app: Flask, view: SurveyView, today: date) -> str:
     """The report as HTML, in the view's language (call inside an app context with the locale forced)."""
     return app.jinja_env.get_template(TEMPLATE).render(
         view=view,
-        fmt=presenting,
+        fmt=presenting.current(),
         today=today,
         highlights=highlights(view),
         scales=scales(view),
