@@ -27,6 +27,7 @@ from flask_babel import ngettext
 
 from . import admin_auth
 from . import moderation
+from . import publish
 from . import storage
 from .database import get_db
 from .i18n import LANGUAGES
@@ -161,9 +162,7 @@ def _survey_lines(survey: Survey, counts: dict, drafts: dict, codes: dict) -> di
 
 
 def _site_built() -> datetime | None:
-    from .publish import MARKER
-
-    marker = current_app.config["SITE_DIR"] / MARKER
+    marker = current_app.config["SITE_DIR"] / publish.MARKER
     if not marker.exists():
         return None
     return datetime.fromtimestamp(marker.stat().st_mtime, tz=UTC)
@@ -185,11 +184,9 @@ def build():
 
 
 def _run_build(app, build_id: str) -> None:
-    from .publish import build_site
-
     db = storage.connect(app.config["DATABASE"], prepare=False)
     try:
-        built = build_site(app, app.config["SITE_DIR"], with_pdf=app.config["SITE_WITH_PDF"])
+        built = publish.build_site(app, app.config["SITE_DIR"], with_pdf=app.config["SITE_WITH_PDF"])
         storage.finish_build(db, build_id, _now(), "done", f"{built.pages} pages, {built.reports} reports")
     except Exception as error:  # recorded for the dashboard: a thread has nobody else to tell
         storage.finish_build(db, build_id, _now(), "failed", str(error))
@@ -230,6 +227,22 @@ def _answers(survey: Survey) -> list[moderation.OpenAnswer]:
     return moderation.open_answers(survey, storage.iter_responses(db, survey.id), storage.decisions(db, survey.id))
 
 
+def _answers_named(survey: Survey, keys: list[str]) -> dict[str, moderation.OpenAnswer]:
+    """The open answers these form keys name (unknown or forged keys are left out), reading only their responses."""
+    db = get_db()
+    decisions = storage.decisions(db, survey.id)
+    found = {}
+    for key in keys:
+        parts = moderation.split_key(key)
+        response = storage.get_response(db, parts[0]) if parts else None
+        if response is None or response.survey != survey.id:
+            continue
+        for answer in moderation.open_answers(survey, [response], decisions):
+            if answer.key == key:
+                found[key] = answer
+    return found
+
+
 @bp.route("/<survey_id>/answers/", methods=["GET", "POST"])
 def answers(survey_id: str):
     survey = _survey(survey_id)
@@ -257,8 +270,8 @@ def answers(survey_id: str):
 
 def _bulk_decision(survey: Survey):
     """Approve, reject, reset, or add/remove a family on the ticked answers."""
-    keys = [moderation.split_key(key) for key in request.form.getlist("selected")]
-    chosen = [key for key in keys if key is not None]
+    named = _answers_named(survey, request.form.getlist("selected"))
+    chosen = [(answer.response_id, answer.question) for answer in named.values()]
     action = request.form.get("action", "")
     family = request.form.get("family", "")
     families = {f.id for f in survey.families}
@@ -266,8 +279,6 @@ def _bulk_decision(survey: Survey):
     if not chosen:
         flash(_("Tick at least one answer first."), "error")
         return back
-    known = {(a.response_id, a.question) for a in _answers(survey)}
-    chosen = [key for key in chosen if key in known]
     if action in ("approved", "rejected", "pending"):
         changed = storage.decide(get_db(), survey.id, chosen, status=action, at=_now())
     elif action in ("add_family", "remove_family") and family in families:
@@ -288,8 +299,7 @@ def _list_args() -> dict[str, str]:
 @bp.route("/<survey_id>/answers/<key>/", methods=["GET", "POST"])
 def answer(survey_id: str, key: str):
     survey = _survey(survey_id)
-    every = _answers(survey)
-    found = next((a for a in every if a.key == key), None)
+    found = _answers_named(survey, [key]).get(key)
     if found is None:
         abort(404)
     errors = {}
@@ -298,7 +308,7 @@ def answer(survey_id: str, key: str):
         if not errors:
             flash(_("Decision saved."))
             filters = _filters(survey)
-            following = _next_pending(every, found, filters) if request.form.get("then") == "next" else None
+            following = _next_pending(_answers(survey), found, filters) if request.form.get("then") == "next" else None
             target = following.key if following else found.key
             return redirect(url_for("admin.answer", survey_id=survey.id, key=target, **_list_args()), 303)
     return render_template(

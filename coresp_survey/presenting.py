@@ -255,24 +255,8 @@ def percent(share: float | None) -> str:
     return current().percent(share)
 
 
-def decimal(value: float | None, decimals: int = 1) -> str:
-    return current().decimal(value, decimals)
-
-
-def integer(value: int | None) -> str:
-    return current().integer(value)
-
-
 def points(difference: float) -> str:
     return current().points(difference)
-
-
-def interval(low: float | None, high: float | None) -> str:
-    return current().interval(low, high)
-
-
-def day(iso_day: date) -> str:
-    return current().day(iso_day)
 
 
 def change_verdict(change: Change) -> str:
@@ -499,8 +483,8 @@ def _share_chart(
     shown: str,
     lang: str,
 ) -> Markup:
-    return charts.interval_dots(
-        [(row.label, row.cell.share_good, row.cell.share_good_low, row.cell.share_good_high) for row in rows],
+    return _share_dots(
+        [(row.label, row.cell) for row in rows],
         _(
             "%(indicator)s: share of answers “%(level)s” or better, round %(round)s",
             indicator=label,
@@ -512,8 +496,7 @@ def _share_chart(
             confidence=percent(CONFIDENCE),
         ),
         lang,
-        id_prefix=f"share-{indicator.id}",
-        suppressed_label=_suppressed_label(),
+        f"share-{indicator.id}",
     )
 
 
@@ -526,16 +509,8 @@ def _history_chart(
 ) -> Markup | None:
     if len(history) < 2:
         return None
-    return charts.interval_dots(
-        [
-            (
-                _("Round %(round)s", round=item.round),
-                item.cell.share_good,
-                item.cell.share_good_low,
-                item.cell.share_good_high,
-            )
-            for item in history
-        ],
+    return _share_dots(
+        [(_("Round %(round)s", round=item.round), item.cell) for item in history],
         _(
             "%(indicator)s: share of answers “%(level)s” or better, round by round",
             indicator=label,
@@ -543,7 +518,20 @@ def _history_chart(
         ),
         _("Everyone's share in each round, with its %(confidence)s interval.", confidence=percent(CONFIDENCE)),
         lang,
-        id_prefix=f"history-{indicator.id}",
+        f"history-{indicator.id}",
+    )
+
+
+def _share_dots(
+    rows: list[tuple[str, IndicatorCell]], title: str, description: str, lang: str, id_prefix: str
+) -> Markup:
+    """Each row's share of good answers with its interval: the chart of groups, of rounds and of indicators."""
+    return charts.interval_dots(
+        [(label, cell.share_good, cell.share_good_low, cell.share_good_high) for label, cell in rows],
+        title,
+        description,
+        lang,
+        id_prefix=id_prefix,
         suppressed_label=_suppressed_label(),
     )
 
@@ -568,16 +556,8 @@ def _ranking_chart(indicators: tuple[IndicatorView, ...], lang: str) -> Markup |
         indicators,
         key=lambda view: (view.everyone.cell.share_good is None, -(view.everyone.cell.share_good or 0)),
     )
-    return charts.interval_dots(
-        [
-            (
-                view.label,
-                view.everyone.cell.share_good,
-                view.everyone.cell.share_good_low,
-                view.everyone.cell.share_good_high,
-            )
-            for view in ranked
-        ],
+    return _share_dots(
+        [(view.label, view.everyone.cell) for view in ranked],
         _("Share of good answers for each indicator, everyone, highest first"),
         _(
             "Each dot is the share of answers at or above the indicator's “good” level; the line is its %(confidence)s"
@@ -585,6 +565,5 @@ def _ranking_chart(indicators: tuple[IndicatorView, ...], lang: str) -> Markup |
             confidence=percent(CONFIDENCE),
         ),
         lang,
-        id_prefix="ranking",
-        suppressed_label=_suppressed_label(),
+        "ranking",
     )

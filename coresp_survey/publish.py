@@ -49,8 +49,12 @@ from .synthesis import synthesis
 
 MARKER = ".coresp-site"
 """The file that marks a folder as a site this command built, and so may replace."""
-ASSETS = ("site.css", "favicon.svg")
-"""Files of the package's ``static/`` folder that the site uses, published under content-hashed names."""
+ASSETS = {"site.css": ("style.css", "site.css"), "favicon.svg": ("favicon.svg",)}
+"""What the site publishes (under content-hashed names), made of files of the package's ``static/`` folder.
+
+The site's stylesheet is the web app's (colours, type, header, footer) followed
+by the site's own rules, in one file: the published pages look like the forms.
+"""
 STATIC = Path(__file__).resolve().parent / "static"
 
 Progress = Callable[[str], None]
@@ -277,8 +281,8 @@ def _copy_assets(folder: Path) -> dict[str, str]:
     """Copy `ASSETS` under names carrying a hash of their content: browsers may cache them for ever."""
     names = {}
     (folder / "assets").mkdir()
-    for name in ASSETS:
-        content = (STATIC / name).read_bytes()
+    for name, sources in ASSETS.items():
+        content = b"\n".join((STATIC / source).read_bytes() for source in sources)
         stem, dot, suffix = name.rpartition(".")
         hashed = f"{stem}.{hashlib.sha256(content).hexdigest()[:12]}{dot}{suffix}"
         (folder / pages.asset(hashed)).write_bytes(content)
