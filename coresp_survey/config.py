@@ -47,6 +47,16 @@ SECURE_DEFAULTS = {
 }
 
 
+def codes_database(database: Path) -> Path:
+    """The invitation codes' own file beside the database (``responses.db`` → ``responses-codes.db``).
+
+    Codes never share a file, a journal or a WAL with answers: the frames of
+    one WAL sit in order, so a code marked used there would sit next to the
+    answers that followed it.
+    """
+    return database.with_name(f"{database.stem}-codes{database.suffix}")
+
+
 def secret_key(folder: Path) -> str:
     """The key kept in ``folder``, made once; safe when several workers start together."""
     path = folder / SECRET_FILE
