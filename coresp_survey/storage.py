@@ -30,6 +30,7 @@ import json
 import os
 import secrets
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -359,10 +360,17 @@ def _record_migration(db: Database, steps: Migrations, name: str) -> None:
 
 
 def empty_wal(db: Database) -> None:
-    """Copy the WAL into the file and truncate it to nothing (waits for readers on the busy timeout)."""
-    busy, _log, _done = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    if busy:
-        raise sqlite3.OperationalError(f"the WAL of {_main_file(db)} could not be emptied: readers kept it busy")
+    """Copy the WAL into the file and truncate it to nothing.
+
+    SQLite waits for readers and writers on the busy timeout, but answers busy
+    at once while another connection checkpoints (two workers scrubbing at
+    start): then try again, within the same timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]:
+        if time.monotonic() > deadline:
+            raise sqlite3.OperationalError(f"the WAL of {_main_file(db)} could not be emptied: it stayed busy")
+        time.sleep(0.01)
 
 
 def _main_file(db: Database) -> Path:

@@ -14,19 +14,26 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import shutil
+import signal
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
 from test_code_privacy import CODES_FILE
 from test_code_privacy import FIRST
 from test_code_privacy import LAST
+from test_code_privacy import ROOT
 from test_code_privacy import THANKS
 from test_code_privacy import FlaskBrowser
+from test_code_privacy import HttpBrowser
 from test_code_privacy import code_forms
 from test_code_privacy import codes_found_outside_the_codes_file
 from test_code_privacy import folder_bytes
+from test_code_privacy import free_port
+from test_code_privacy import wait_until_serving
 
 from coresp_survey import config
 from coresp_survey import create_app
@@ -185,3 +192,32 @@ def test_a_migration_killed_after_the_codes_file_commit_ends_the_same_when_run_a
     open_app(alone)
     assert draft_states(database) == draft_states(alone)
     assert code_states(database) == code_states(alone)
+
+
+@pytest.mark.slow
+def test_a_real_server_with_four_workers_migrates_a_landed_database_once(tmp_path):
+    database = landed_copy(tmp_path / "instance")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CORESP_")}
+    env |= {"CORESP_SURVEYS": str(LANDED / "surveys"), "CORESP_DB": str(database)}
+    port = free_port()
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as stderr:
+        server = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "coresp-survey"), "serve", "--port", str(port), "--workers", "4"],
+            env=env, stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr, start_new_session=True,
+        )  # fmt: skip
+    try:
+        wait_until_serving(server, port, log)
+        assert HttpBrowser(port).send(FIRST, {"code": MANIFEST["unused_after"][0], "rating": "4"}).location == LAST
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    assert log.read_text().count("Booting worker") >= 4 and "Traceback" not in log.read_text()
+    applied = rows(database, "SELECT name, count(*) FROM _sqlite_migrations GROUP BY name")
+    assert all(count == 1 for _name, count in applied) and ("m004_scrub_codes", 1) in applied
+    alone = landed_copy(tmp_path / "alone")
+    open_app(alone)
+    assert {k: v for k, v in draft_states(database).items() if k in DRAFTS.values()} == {
+        k: v for k, v in draft_states(alone).items() if k in DRAFTS.values()
+    }
+    assert codes_found_outside_the_codes_file(folder_bytes(database.parent), ALL_CODES) == []
