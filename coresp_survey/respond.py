@@ -285,16 +285,18 @@ def _reached_number(result: answering.Walk, respondent: Respondent) -> int:
 def check_start(survey: Survey, respondent: Respondent, start: Form) -> bool:
     """Validate the group and, for ``access: code``, accept the invitation code.
 
-    Accepting spends the code (in the codes file) before the draft notes
-    ``code_ok`` (in the responses database, saved by the caller): if the
-    process dies between the two, the code is spent without a draft, and the
-    refusal tells the respondent to ask for a new one. The session forgets a
-    code it was given in the address.
+    Accepting spends the code (in the codes file), then notes ``code_ok`` in
+    the draft (``storage.start_with_code``: if the process dies between the
+    two, the code is spent without a draft, and the refusal tells the
+    respondent to ask for a new one). The session forgets a code it was given
+    in the address.
     """
     ok = start.validate()
     if ok and "code" in start:
         try:
-            respondent.code_group = storage.accept_code(get_codes_db(), survey.id, start.code.data)
+            respondent.code_group = storage.start_with_code(
+                get_db(), get_codes_db(), respondent.key, survey.id, start.code.data
+            )
         except storage.CodeRefused as refused:
             start.code.errors = [code_refusal_message(refused.reason)]
             return False

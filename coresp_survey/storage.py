@@ -528,14 +528,39 @@ def issue_codes(codes: Database, survey: str, group: str | None, count: int) -> 
     return made
 
 
+def start_with_code(db: Database, codes: Database, key: str, survey: str, code: str) -> str | None:
+    """Spend ``code`` for draft ``key`` and note ``code_ok`` in the draft; return the code's group.
+
+    Two commits, the codes file's first (``accept_code``), then the draft's,
+    which names no code. Both under the responses database's write lock, so
+    two requests of one browser (a double click on the first page) spend the
+    code once: the second finds the draft already started with a code. If the
+    process dies between the two commits, the code is spent without a draft,
+    and the respondent needs a new code (the refusal says so).
+    """
+    with write(db):
+        row = db.execute("SELECT state, code_ok, group_id FROM drafts WHERE key = ? AND survey = ?", [key, survey])
+        started = row.fetchone()
+        if started is not None and (started[0] == "submitted" or started[1]):
+            return started[2]
+        group = accept_code(codes, survey, code)
+        db.execute(
+            """
+            INSERT INTO drafts (key, survey, group_id, code_ok, updated) VALUES (?, ?, ?, 1, ?)
+            ON CONFLICT (key) DO UPDATE SET group_id = excluded.group_id, code_ok = 1, updated = excluded.updated
+            WHERE state = 'open'
+            """,
+            [key, survey, group, today()],
+        )
+    return group
+
+
 def accept_code(codes: Database, survey: str, code: str) -> str | None:
     """Spend ``code`` for ``survey`` now and return its group; raise CodeRefused if unknown or used.
 
     One transaction in the codes file, ``WHERE used = 0``: of two browsers
-    racing with one code, exactly one wins. The caller then notes ``code_ok``
-    in the draft, a second commit in the other file: if the process dies
-    between the two, the code is spent without a draft, and the respondent
-    needs a new code (the refusal says so).
+    racing with one code, exactly one wins (``start_with_code`` then notes it
+    in the draft).
     """
     code_hash = hash_code(code)
     with write(codes):

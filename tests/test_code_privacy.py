@@ -341,6 +341,28 @@ def test_the_session_forgets_a_code_from_the_address_once_accepted(tmp_path):
     assert code not in browser.session_text()
 
 
+def test_a_double_click_on_the_first_page_spends_the_code_once(tmp_path, monkeypatch):
+    """The second request loaded the browser's draft before the first noted the code: it is not refused."""
+    from coresp_survey import respond
+
+    folder = tmp_path / "instance"
+    app = create_app({"SURVEYS_DIR": SURVEYS, "DATABASE": folder / "responses.db", "SECRET_KEY": "test"})
+    env = {"CORESP_SURVEYS": str(SURVEYS), "CORESP_DB": str(folder / "responses.db")}
+    (code,) = issue(env, "young", 1)
+    browser = FlaskBrowser(app)
+    assert first_page(browser, Run(), code, "first-click").location.endswith(LAST)
+    with browser.client.session_transaction() as session:
+        key = session["drafts"]["invited"]
+    token = CSRF.search(browser.get(LAST).text).group(1)
+    monkeypatch.setattr(respond, "load_respondent", lambda survey: respond.Respondent(key))  # as it was loaded
+    second = browser.post(FIRST, {"csrf_token": token, "code": code, "rating": "4", "_nav": "next"})
+    assert second.location.endswith(LAST), second.text
+    monkeypatch.undo()
+    assert browser.send(LAST, {"remark": "one response"}).location.endswith(THANKS)
+    other = first_page(FlaskBrowser(app), Run(), code, "other-browser")
+    assert "already been used" in other.text
+
+
 def test_two_browsers_racing_with_one_code_get_one_winner(tmp_path):
     from coresp_survey import storage
 
@@ -380,14 +402,15 @@ def test_a_code_spent_without_a_draft_tells_the_respondent_what_to_do(tmp_path, 
     env = {"CORESP_SURVEYS": str(SURVEYS), "CORESP_DB": str(folder / "responses.db")}
     (code,) = issue(env, "young", 1)
     browser = FlaskBrowser(app)
-    real_save = storage.save_draft
+    accept_code = storage.accept_code
 
-    def dies(*args, **kwargs):
+    def then_dies(*args, **kwargs):
+        accept_code(*args, **kwargs)
         raise OSError("the process died here")
 
-    monkeypatch.setattr(storage, "save_draft", dies)
+    monkeypatch.setattr(storage, "accept_code", then_dies)
     assert browser.send(FIRST, {"code": code, "rating": "4"}).status == 500
-    monkeypatch.setattr(storage, "save_draft", real_save)
+    monkeypatch.setattr(storage, "accept_code", accept_code)
     again = browser.send(FIRST, {"code": code, "rating": "4"})
     assert "already been used" in again.text and "ask for a new code" in again.text
     assert storage.count_responses(storage.connect(folder / "responses.db", prepare=False), "invited") == 0
