@@ -449,7 +449,7 @@ def submit_draft(
     page is sent: a double click, a reload or a retry after a lost
     acknowledgement finds the draft submitted and stores nothing. One
     transaction stores the response and closes the draft; it touches no code
-    (the code was spent when the first page accepted it: ``accept_code``).
+    (the code was spent when the first page accepted it: ``start_with_code``).
     """
     with write(db):
         state = db.execute("SELECT state FROM drafts WHERE key = ?", [key]).fetchone()
