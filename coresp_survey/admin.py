@@ -29,6 +29,7 @@ from . import admin_auth
 from . import moderation
 from . import publish
 from . import storage
+from .database import get_codes_db
 from .database import get_db
 from .i18n import LANGUAGES
 from .i18n import preferred_language
@@ -128,7 +129,7 @@ def dashboard():
     db = get_db()
     counts = storage.response_counts(db)
     drafts = storage.count_open_drafts(db)
-    codes = storage.code_counts(db)
+    codes = storage.code_counts(get_codes_db())
     overview = [_survey_lines(survey, counts, drafts, codes) for survey in current_app.extensions["surveys"].values()]
     return render_template(
         "admin/dashboard.html",

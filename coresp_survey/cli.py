@@ -136,7 +136,8 @@ def codes(survey_id: str, group_id: str | None, count: int, pdf_path: Path | Non
     With --pdf FILE --url https://…, also writes one slip per code to hand out:
     the survey's title and an invitation in each of its languages, the address
     to type (URL/<lang>/<survey>/), the code and the group. Codes are stored
-    hashed, so slips can only be printed now: without --url nothing is made.
+    hashed, in their own file beside the database, so slips can only be
+    printed now: without --url nothing is made.
     """
     survey = find_survey(survey_id)
     if survey.access != "code":
@@ -157,12 +158,21 @@ def codes(survey_id: str, group_id: str | None, count: int, pdf_path: Path | Non
             raise click.BadParameter(str(bad), param_hint="--url") from None
     elif base_url:
         say("--url is only used with --pdf; no slips are written.")
-    db = storage.connect(database_path())
-    made = storage.issue_codes(db, survey.id, group_id, count)
+    made = issue_codes(survey.id, group_id, count)
     exporting.write_csv([["code", "group"], *([code, group_id or ""] for code in made)], sys.stdout)
     say(f"{len(made)} code(s) made for {survey.id}{' / ' + group_id if group_id else ''}.")
     if pdf_path is not None:
         write_slips(survey, group_id, made, base_url, pdf_path)
+
+
+def issue_codes(survey_id: str, group_id: str | None, count: int) -> list[str]:
+    """Make codes in the codes file, once both files are prepared (a landed database migrated first)."""
+    storage.connect(database_path()).close()
+    codes = storage.connect_codes(database_path())
+    try:
+        return storage.issue_codes(codes, survey_id, group_id, count)
+    finally:
+        codes.close()
 
 
 def write_slips(survey: Survey, group_id: str | None, made: list[str], base_url: str, pdf_path: Path) -> None:
@@ -305,7 +315,7 @@ def demo(host: str, port: int, out: Path) -> None:
     for survey in surveys.values():
         if survey.access == "code":
             for group in survey.groups or [None]:
-                made = storage.issue_codes(db, survey.id, group.id if group else None, 3)
+                made = issue_codes(survey.id, group.id if group else None, 3)
                 codes_made.append((survey, group, made))
     db.close()
     built = build_site_with_progress(out, None, True)

@@ -58,13 +58,18 @@ def codes_database(database: Path) -> Path:
 
 
 def secret_key(folder: Path) -> str:
-    """The key kept in ``folder``, made once; safe when several workers start together."""
+    """The key kept in ``folder``, made once; safe when several workers start together.
+
+    The file is created readable by its owner only (no moment when it is not),
+    in a folder made 0700 if we make it.
+    """
     path = folder / SECRET_FILE
     if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
+        if not folder.exists():
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         candidate = folder / f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
-        candidate.write_text(secrets.token_hex(32))
-        candidate.chmod(0o600)
+        with os.fdopen(os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as stream:
+            stream.write(secrets.token_hex(32))
         try:
             os.link(candidate, path)  # fails if another worker made it first: then use theirs
         except FileExistsError:

@@ -1,15 +1,17 @@
-"""The web app's database connection: one per worker thread, kept between requests.
+"""The web app's database connections: one per worker thread and file, kept between requests.
 
 Opening and closing SQLite for every request is costly in WAL mode: the last
 connection to close checkpoints and deletes the WAL file, which the next write
 creates again. A kept connection avoids that churn; it is never shared across
-threads or a fork.
+threads or a fork. The invitation codes' file (no WAL) gets its own kept
+connection too.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from datetime import date
 from datetime import timedelta
 
@@ -21,16 +23,28 @@ from . import storage
 
 
 def init_app(app: Flask) -> None:
-    """Create the file and its schema at start, and forget drafts abandoned long ago."""
+    """Create the files and their schema at start (migrating them: each worker does, one at a time),
+    and forget drafts abandoned long ago."""
     db = storage.connect(app.config["DATABASE"])
     storage.delete_old_drafts(db, (date.today() - timedelta(days=app.config["DRAFT_DAYS"])).isoformat())
     db.close()
     app.extensions["database"] = threading.local()
+    app.extensions["codes_database"] = threading.local()
 
 
 def get_db() -> Database:
-    kept = current_app.extensions["database"]
+    """The responses database (drafts, responses, the workspace)."""
+    return _kept("database", storage.connect)
+
+
+def get_codes_db() -> Database:
+    """The invitation codes' own file."""
+    return _kept("codes_database", storage.connect_codes)
+
+
+def _kept(name: str, connect: Callable[..., Database]) -> Database:
+    kept = current_app.extensions[name]
     if getattr(kept, "pid", None) != os.getpid():
-        kept.db = storage.connect(current_app.config["DATABASE"], prepare=False)
+        kept.db = connect(current_app.config["DATABASE"], prepare=False)
         kept.pid = os.getpid()
     return kept.db

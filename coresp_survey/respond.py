@@ -27,6 +27,7 @@ from wtforms import Form
 from . import answering
 from . import forms
 from . import storage
+from .database import get_codes_db
 from .database import get_db
 from .errors import render_error
 from .i18n import LANGUAGES
@@ -78,7 +79,8 @@ class Respondent:
 
     key: str
     raw: answering.Raw = field(default_factory=dict)
-    code_hash: str | None = None
+    code_ok: bool = False
+    """An invitation code was accepted (spent) for these answers; which one is kept nowhere."""
     code_group: str | None = None
     submitted: bool = False
 
@@ -101,13 +103,13 @@ def load_respondent(survey: Survey) -> Respondent:
     draft = storage.get_draft(get_db(), key)
     if draft is None or draft.survey != survey.id:
         return Respondent(key)
-    code_group = storage.code_group(get_db(), draft.code_hash) if draft.code_hash else None
-    return Respondent(draft.key, draft.answers, draft.code_hash, code_group, draft.submitted)
+    code_group = draft.group if draft.code_ok else None
+    return Respondent(draft.key, draft.answers, draft.code_ok, code_group, draft.submitted)
 
 
 def save_respondent(survey: Survey, respondent: Respondent) -> None:
     storage.save_draft(
-        get_db(), respondent.key, survey.id, respondent.raw, respondent.group(survey), respondent.code_hash
+        get_db(), respondent.key, survey.id, respondent.raw, respondent.group(survey), respondent.code_ok
     )
 
 
@@ -148,7 +150,7 @@ def page(survey_id: str, section_id: str | None = None):
     respondent = load_respondent(survey)
     if respondent.submitted:
         return render_template("answered.html", survey=survey)
-    if section_id is not None and survey.access == "code" and respondent.code_hash is None:
+    if section_id is not None and survey.access == "code" and not respondent.code_ok:
         return redirect(url_for(".page", survey_id=survey.id), 303)
     if request.method == "POST":
         return receive_page(survey, respondent, section_id)
@@ -186,7 +188,7 @@ def start_fields(survey: Survey, respondent: Respondent) -> tuple[bool, bool]:
     Codes are made for one group, so a survey by invitation never asks for
     the group: it comes with the code.
     """
-    with_code = survey.access == "code" and respondent.code_hash is None
+    with_code = survey.access == "code" and not respondent.code_ok
     with_group = bool(survey.groups) and survey.access != "code"
     return with_group, with_code
 
@@ -281,20 +283,41 @@ def _reached_number(result: answering.Walk, respondent: Respondent) -> int:
 
 
 def check_start(survey: Survey, respondent: Respondent, start: Form) -> bool:
-    """Validate the group and, for ``access: code``, accept the invitation code."""
+    """Validate the group and, for ``access: code``, accept the invitation code.
+
+    Accepting spends the code (in the codes file), then notes ``code_ok`` in
+    the draft (``storage.start_with_code``: if the process dies between the
+    two, the code is spent without a draft, and the refusal tells the
+    respondent to ask for a new one). The session forgets a code it was given
+    in the address.
+    """
     ok = start.validate()
     if ok and "code" in start:
         try:
-            respondent.code_hash, respondent.code_group = storage.check_code(get_db(), survey.id, start.code.data)
+            respondent.code_group = storage.start_with_code(
+                get_db(), get_codes_db(), respondent.key, survey.id, start.code.data
+            )
         except storage.CodeRefused as refused:
             start.code.errors = [code_refusal_message(refused.reason)]
             return False
+        respondent.code_ok = True
+        forget_prefilled_code(survey)
     return ok
+
+
+def forget_prefilled_code(survey: Survey) -> None:
+    prefill = prefill_values(survey)
+    if "code" in prefill:
+        kept = {name: value for name, value in prefill.items() if name != "code"}
+        session["prefill"] = {**session.get("prefill", {}), survey.id: kept}
 
 
 def code_refusal_message(reason: str) -> str:
     if reason == "used":
-        return _("This code has already been used: each code gives one response.")
+        return _(
+            "This code has already been used: each code gives one response. If you started the survey with it, "
+            "continue on the device where you started; otherwise ask for a new code."
+        )
     return _("This code is not valid. Check it against your slip and try again.")
 
 
@@ -302,21 +325,12 @@ def finish(survey: Survey, respondent: Respondent, result: answering.Walk, last:
     """Check every other page once more, then store the response once and say thank you (303)."""
     group = respondent.group(survey)
     invalid = answering.first_invalid_page(result, checked=last)
-    if invalid is None and (
-        survey.groups and group is None or survey.access == "code" and respondent.code_hash is None
-    ):
+    if invalid is None and (survey.groups and group is None or survey.access == "code" and not respondent.code_ok):
         invalid = result.pages[0]
     if invalid is not None:
         save_respondent(survey, respondent)
         return redirect(page_url(survey, invalid, check=True), 303)
-    try:
-        storage.submit_draft(
-            get_db(), respondent.key, survey.id, respondent.code_hash, survey.round, g.lang, group, result.answers
-        )
-    except storage.CodeRefused:
-        respondent.code_hash = respondent.code_group = None
-        save_respondent(survey, respondent)
-        return redirect(page_url(survey, result.pages[0], check=True), 303)
+    storage.submit_draft(get_db(), respondent.key, survey.id, survey.round, g.lang, group, result.answers)
     if survey.id in session.get("prefill", {}):
         session["prefill"] = {k: v for k, v in session["prefill"].items() if k != survey.id}
     return redirect(url_for(".thanks", survey_id=survey.id), 303)

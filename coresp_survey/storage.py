@@ -1,5 +1,9 @@
 """The database: schema, drafts, responses and invitation codes. Nothing else touches SQL.
 
+Two files: the responses database (``responses.db``: drafts, responses, the
+workspace) and the invitation codes' own file beside it
+(``config.codes_database``: ``responses-codes.db``).
+
 Choices that keep answers safe and respondents anonymous (see RELIABILITY.md):
 
 - WAL mode with ``synchronous=FULL``: a response is on disk, surviving a crash
@@ -8,25 +12,38 @@ Choices that keep answers safe and respondents anonymous (see RELIABILITY.md):
   queue on the busy timeout instead of failing with "database is locked".
 - Responses and drafts are keyed by random ids in ``WITHOUT ROWID`` tables, so
   nothing in the file reveals the order in which people answered; a response
-  keeps only the day it was submitted; an invitation code keeps only whether
-  it was used, so no code can be linked to an answer.
+  keeps only the day it was submitted.
+- No code, its hash or anything derived from it ever enters the responses
+  database, its WAL or its SHM. Codes live in their own file, in rollback
+  journal mode with ``secure_delete``: a non-WAL file keeps no order of
+  events, so nothing says which code was used just before which answer. A
+  code is spent when the first page accepts it (one transaction in the codes
+  file); only then does the draft note ``code_ok`` and the code's group.
+- Every file is readable by its owner only (0600), its folder 0700 when we
+  make it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import secrets
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC
 from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from .config import codes_database
 
 BUSY_TIMEOUT_MS = 30_000
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -34,7 +51,15 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 10
 """32**10 = 2**50 possible codes: guessing one among thousands is hopeless."""
 
+OWNER_ONLY = 0o600
+OWNER_FOLDER = 0o700
+SIDE_FILES = ("", "-wal", "-shm", "-journal")
+"""A database file and what SQLite puts beside it (WAL, its index, a rollback journal)."""
+
 migrations = Migrations("coresp_survey")
+"""The responses database's schema."""
+code_migrations = Migrations("coresp_survey_codes")
+"""The codes file's schema."""
 
 
 @migrations()
@@ -119,6 +144,92 @@ def m002_workspace(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_codes_apart(db: Database) -> None:
+    """Move the invitation codes out of the responses database (they sat beside the drafts' answers).
+
+    Codes are copied into the codes file, used flags kept. Each open draft that
+    held an unused code's hash now holds ``code_ok`` instead, and the code is
+    marked used (a code is now spent when the first page accepts it). Two open
+    drafts holding the same code: the one saved last wins, then the smaller
+    key; the others keep their answers and are asked for a code again, as is a
+    draft whose code another browser has used since. Then the codes table and
+    the hashes go. Re-running after a crash between the codes file's commit and
+    this one gives the same result: the winners are read from this database,
+    which is unchanged until this transaction commits.
+    """
+    winners = _drafts_keeping_their_code(db)
+    _copy_codes(db, spent=set(winners.values()))
+    db.execute("ALTER TABLE drafts ADD COLUMN code_ok INTEGER NOT NULL DEFAULT 0")
+    db.conn.executemany("UPDATE drafts SET code_ok = 1 WHERE key = ?", [(key,) for key in winners])
+    db.execute("DROP TABLE codes")
+    db.execute("ALTER TABLE drafts DROP COLUMN code_hash")
+
+
+def _drafts_keeping_their_code(db: Database) -> dict[str, str]:
+    """draft key → code hash: per unused code, the open draft that keeps it (saved last, then smaller key)."""
+    rows = db.execute(
+        """
+        SELECT d.key, d.code_hash FROM drafts AS d JOIN codes AS c ON c.hash = d.code_hash AND c.survey = d.survey
+        WHERE d.state = 'open' AND c.used = 0
+        ORDER BY d.code_hash, d.updated DESC, d.key
+        """
+    ).fetchall()
+    winners: dict[str, str] = {}
+    kept: set[str] = set()
+    for key, code_hash in rows:
+        if code_hash not in kept:
+            winners[key] = code_hash
+            kept.add(code_hash)
+    return winners
+
+
+def _copy_codes(db: Database, spent: set[str]) -> None:
+    """Every code of the responses database into the codes file (its own commit), used or ``spent`` marked used."""
+    landed = db.execute("SELECT hash, survey, group_id, issued, used FROM codes").fetchall()
+    codes = connect_codes(_main_file(db))
+    try:
+        with write(codes):
+            codes.conn.executemany(
+                """
+                INSERT INTO codes (hash, survey, group_id, issued, used) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (hash) DO UPDATE SET used = max(used, excluded.used)
+                """,
+                [(h, survey, group, issued, int(used or h in spent)) for h, survey, group, issued, used in landed],
+            )
+    finally:
+        codes.close()
+
+
+@migrations(transactional=False)
+def m004_scrub_codes(db: Database) -> None:
+    """Leave no old page image of a code's hash: rewrite the file (VACUUM), then empty its WAL.
+
+    Dropped rows and columns stay readable in free pages and in the WAL's old
+    frames until the file is rewritten and the WAL reset (RELIABILITY.md).
+    Runs outside a transaction; two workers may both run it, to the same end.
+    """
+    db.execute("VACUUM")
+    empty_wal(db)
+
+
+@code_migrations()
+def c001_codes(db: Database) -> None:
+    """One row per invitation code: its hash, survey, group, day issued and whether it was used; nothing else."""
+    db.executescript(
+        """
+        CREATE TABLE codes (
+            hash TEXT PRIMARY KEY,
+            survey TEXT NOT NULL,
+            group_id TEXT,
+            issued TEXT NOT NULL,
+            used INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID;
+        CREATE INDEX codes_by_survey ON codes (survey, group_id);
+        """
+    )
+
+
 class CodeRefused(Exception):
     """An invitation code that is unknown or already used."""
 
@@ -135,7 +246,8 @@ class Draft:
     survey: str
     state: str
     group: str | None
-    code_hash: str | None
+    code_ok: bool
+    """An invitation code was accepted for this draft (which code is known nowhere)."""
     answers: dict[str, Any]
 
     @property
@@ -156,23 +268,113 @@ class Response:
 
 
 def connect(path: Path | str, prepare: bool = True) -> Database:
-    """Open the database file; with ``prepare``, also create it, switch it to WAL and migrate it.
+    """Open the responses database; with ``prepare``, also create it (and the codes file), switch it to WAL
+    and migrate it.
 
-    The web app prepares the file once at start, so each request's connection stays cheap.
+    The web app prepares the files once at start, so each request's connection stays cheap.
     """
     if prepare:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        connect_codes(path).close()  # the migration from the landed schema moves codes into it
+    db = _open(Path(path), prepare)
+    if prepare:
+        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            db.execute("PRAGMA journal_mode = WAL")
+        migrate(db, migrations)
+    return db
+
+
+def connect_codes(database: Path | str, prepare: bool = True) -> Database:
+    """Open the invitation codes' file beside the responses database ``database``.
+
+    Rollback journal (no WAL: nothing keeps the order of events) and
+    ``secure_delete``: a page rewritten or freed keeps no old bytes.
+    """
+    db = _open(codes_database(Path(database)), prepare)
+    db.execute("PRAGMA secure_delete = ON")
+    if prepare:
+        if db.execute("PRAGMA journal_mode").fetchone()[0] != "delete":
+            db.execute("PRAGMA journal_mode = DELETE")
+        migrate(db, code_migrations)
+    return db
+
+
+def _open(path: Path, prepare: bool) -> Database:
+    """A connection that waits its turn and syncs every commit; ``prepare`` makes the file owner-only first."""
+    if prepare:
+        _make_owner_only(path)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA synchronous = FULL")
-    db = Database(conn, execute_plugins=False)
-    if prepare:
-        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
-        if migrations.pending(db):
-            with write(db):
-                migrations.apply(db)
-    return db
+    return Database(conn, execute_plugins=False)
+
+
+def _make_owner_only(path: Path) -> None:
+    """Create the folder (0700) and the file (0600) before SQLite does, and narrow files made before.
+
+    SQLite gives the WAL, its index and a journal the database file's mode, so
+    they are owner-only too; a mode given to ``os.open`` leaves no moment when
+    the file is readable by others.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(mode=OWNER_FOLDER, parents=True, exist_ok=True)
+    if not path.exists():  # never open a file SQLite may hold: closing it would drop this process's locks
+        try:
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, OWNER_ONLY))
+        except FileExistsError:
+            pass  # another worker made it first
+    for suffix in SIDE_FILES:
+        side = Path(f"{path}{suffix}")
+        if side.exists() and side.stat().st_mode & 0o777 != OWNER_ONLY:
+            side.chmod(OWNER_ONLY)
+
+
+def migrate(db: Database, steps: Migrations) -> None:
+    """Apply the pending migrations of ``steps``, safe when several workers start at once.
+
+    Each step runs under ``BEGIN IMMEDIATE``: one worker migrates, the others
+    wait on the busy timeout and then find it done. A step that cannot run in
+    a transaction (VACUUM) runs outside one, so two workers may both run it:
+    such steps are idempotent, and recorded once.
+    """
+    if not steps.pending(db):
+        return  # the usual case: no write lock taken
+    while True:
+        with write(db):
+            pending = steps.pending(db)
+            if not pending:
+                return
+            step = pending[0]
+            steps.ensure_migrations_table(db)
+            if step.transactional:
+                step.fn(db)
+                _record_migration(db, steps, step.name)
+                continue
+        step.fn(db)
+        with write(db):
+            if any(left.name == step.name for left in steps.pending(db)):
+                _record_migration(db, steps, step.name)
+
+
+def _record_migration(db: Database, steps: Migrations, name: str) -> None:
+    db[steps.migrations_table].insert({"migration_set": steps.name, "name": name, "applied_at": str(datetime.now(UTC))})
+
+
+def empty_wal(db: Database) -> None:
+    """Copy the WAL into the file and truncate it to nothing.
+
+    SQLite waits for readers and writers on the busy timeout, but answers busy
+    at once while another connection checkpoints (two workers scrubbing at
+    start): then try again, within the same timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]:
+        if time.monotonic() > deadline:
+            raise sqlite3.OperationalError(f"the WAL of {_main_file(db)} could not be emptied: it stayed busy")
+        time.sleep(0.01)
+
+
+def _main_file(db: Database) -> Path:
+    return Path(db.execute("PRAGMA database_list").fetchone()[2])
 
 
 @contextmanager
@@ -201,24 +403,26 @@ def today() -> str:
 def get_draft(db: Database, key: str | None) -> Draft | None:
     if not key:
         return None
-    row = db.execute("SELECT * FROM drafts WHERE key = ?", [key]).fetchone()
+    row = db.execute(
+        "SELECT key, survey, state, group_id, code_ok, answers FROM drafts WHERE key = ?", [key]
+    ).fetchone()
     if row is None:
         return None
-    key, survey, state, group, code_hash, answers, _ = row
-    return Draft(key, survey, state, group, code_hash, json.loads(answers))
+    key, survey, state, group, code_ok, answers = row
+    return Draft(key, survey, state, group, bool(code_ok), json.loads(answers))
 
 
-def save_draft(db: Database, key: str, survey: str, answers: dict, group: str | None, code_hash: str | None) -> None:
-    """Create or replace an open draft; a submitted draft is never reopened."""
+def save_draft(db: Database, key: str, survey: str, answers: dict, group: str | None, code_ok: bool = False) -> None:
+    """Create or replace an open draft; a submitted draft is never reopened, an accepted code never forgotten."""
     with write(db):
         db.execute(
             """
-            INSERT INTO drafts (key, survey, group_id, code_hash, answers, updated) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (key) DO UPDATE SET group_id = excluded.group_id, code_hash = excluded.code_hash,
+            INSERT INTO drafts (key, survey, group_id, code_ok, answers, updated) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (key) DO UPDATE SET group_id = excluded.group_id, code_ok = max(code_ok, excluded.code_ok),
                 answers = excluded.answers, updated = excluded.updated
             WHERE state = 'open'
             """,
-            [key, survey, group, code_hash, _dump(answers), today()],
+            [key, survey, group, int(bool(code_ok)), _dump(answers), today()],
         )
 
 
@@ -234,7 +438,6 @@ def submit_draft(
     db: Database,
     key: str,
     survey: str,
-    code_hash: str | None,
     survey_round: str,
     lang: str,
     group: str | None,
@@ -245,24 +448,18 @@ def submit_draft(
     The draft key is the submission key, given to the browser before its first
     page is sent: a double click, a reload or a retry after a lost
     acknowledgement finds the draft submitted and stores nothing. One
-    transaction uses the invitation code, stores the response and closes the
-    draft. Raises CodeRefused (storing nothing) if the code was used meanwhile.
+    transaction stores the response and closes the draft; it touches no code
+    (the code was spent when the first page accepted it: ``start_with_code``).
     """
     with write(db):
         state = db.execute("SELECT state FROM drafts WHERE key = ?", [key]).fetchone()
         if state is not None and state[0] == "submitted":
             return False
-        if code_hash is not None:
-            used = db.execute(
-                "UPDATE codes SET used = 1 WHERE hash = ? AND survey = ? AND used = 0", [code_hash, survey]
-            )
-            if used.rowcount != 1:
-                raise CodeRefused("used")
         _insert_response(db, survey, survey_round, group, lang, "web", answers)
         db.execute(
             """
             INSERT INTO drafts (key, survey, state, answers, updated) VALUES (?, ?, 'submitted', '{}', ?)
-            ON CONFLICT (key) DO UPDATE SET state = 'submitted', answers = '{}', group_id = NULL, code_hash = NULL,
+            ON CONFLICT (key) DO UPDATE SET state = 'submitted', answers = '{}', group_id = NULL, code_ok = 0,
                 updated = excluded.updated
             """,
             [key, survey, today()],
@@ -303,7 +500,7 @@ def count_responses(db: Database, survey: str) -> int:
     return db.execute("SELECT count(*) FROM responses WHERE survey = ?", [survey]).fetchone()[0]
 
 
-# -- invitation codes -----------------------------------------------------------
+# -- invitation codes (the codes file: ``connect_codes``) -----------------------
 
 
 def hash_code(code: str) -> str:
@@ -316,34 +513,65 @@ def normalise_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch in CODE_ALPHABET)
 
 
-def issue_codes(db: Database, survey: str, group: str | None, count: int) -> list[str]:
-    codes = []
-    with write(db):
-        while len(codes) < count:
+def issue_codes(codes: Database, survey: str, group: str | None, count: int) -> list[str]:
+    """Make ``count`` new codes in the codes file; only their hashes are kept, so print them now."""
+    made = []
+    with write(codes):
+        while len(made) < count:
             raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-            inserted = db.execute(
+            inserted = codes.execute(
                 "INSERT OR IGNORE INTO codes (hash, survey, group_id, issued) VALUES (?, ?, ?, ?)",
                 [hash_code(raw), survey, group, today()],
             ).rowcount
             if inserted:
-                codes.append(f"{raw[:5]}-{raw[5:]}")
-    return codes
+                made.append(f"{raw[:5]}-{raw[5:]}")
+    return made
 
 
-def check_code(db: Database, survey: str, code: str) -> tuple[str, str | None]:
-    """The code's hash and group if it may be used now; raise CodeRefused otherwise."""
+def start_with_code(db: Database, codes: Database, key: str, survey: str, code: str) -> str | None:
+    """Spend ``code`` for draft ``key`` and note ``code_ok`` in the draft; return the code's group.
+
+    Two commits, the codes file's first (``accept_code``), then the draft's,
+    which names no code. Both under the responses database's write lock, so
+    two requests of one browser (a double click on the first page) spend the
+    code once: the second finds the draft already started with a code. If the
+    process dies between the two commits, the code is spent without a draft,
+    and the respondent needs a new code (the refusal says so).
+    """
+    with write(db):
+        row = db.execute("SELECT state, code_ok, group_id FROM drafts WHERE key = ? AND survey = ?", [key, survey])
+        started = row.fetchone()
+        if started is not None and (started[0] == "submitted" or started[1]):
+            return started[2]
+        group = accept_code(codes, survey, code)
+        db.execute(
+            """
+            INSERT INTO drafts (key, survey, group_id, code_ok, updated) VALUES (?, ?, ?, 1, ?)
+            ON CONFLICT (key) DO UPDATE SET group_id = excluded.group_id, code_ok = 1, updated = excluded.updated
+            WHERE state = 'open'
+            """,
+            [key, survey, group, today()],
+        )
+    return group
+
+
+def accept_code(codes: Database, survey: str, code: str) -> str | None:
+    """Spend ``code`` for ``survey`` now and return its group; raise CodeRefused if unknown or used.
+
+    One transaction in the codes file, ``WHERE used = 0``: of two browsers
+    racing with one code, exactly one wins (``start_with_code`` then notes it
+    in the draft).
+    """
     code_hash = hash_code(code)
-    row = db.execute("SELECT group_id, used FROM codes WHERE hash = ? AND survey = ?", [code_hash, survey]).fetchone()
-    if row is None:
-        raise CodeRefused("unknown")
-    if row[1]:
-        raise CodeRefused("used")
-    return code_hash, row[0]
-
-
-def code_group(db: Database, code_hash: str) -> str | None:
-    row = db.execute("SELECT group_id FROM codes WHERE hash = ?", [code_hash]).fetchone()
-    return row[0] if row else None
+    with write(codes):
+        row = codes.execute(
+            "UPDATE codes SET used = 1 WHERE hash = ? AND survey = ? AND used = 0 RETURNING group_id",
+            [code_hash, survey],
+        ).fetchone()
+        if row is not None:
+            return row[0]
+        known = codes.execute("SELECT 1 FROM codes WHERE hash = ? AND survey = ?", [code_hash, survey]).fetchone()
+    raise CodeRefused("used" if known else "unknown")
 
 
 def _dump(answers: dict) -> str:
@@ -453,9 +681,9 @@ def count_open_drafts(db: Database) -> dict[str, int]:
     return dict(rows.fetchall())
 
 
-def code_counts(db: Database) -> dict[tuple[str, str | None], tuple[int, int]]:
-    """(issued, used) invitation codes per survey and group."""
-    rows = db.execute("SELECT survey, group_id, count(*), sum(used) FROM codes GROUP BY survey, group_id")
+def code_counts(codes: Database) -> dict[tuple[str, str | None], tuple[int, int]]:
+    """(issued, used) invitation codes per survey and group, from the codes file; used = a respondent started."""
+    rows = codes.execute("SELECT survey, group_id, count(*), sum(used) FROM codes GROUP BY survey, group_id")
     return {(row[0], row[1]): (row[2], row[3] or 0) for row in rows}
 
 

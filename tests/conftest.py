@@ -40,6 +40,14 @@ def db(app):
     database.close()
 
 
+@pytest.fixture
+def codes_db(app):
+    """The invitation codes' own file beside the database."""
+    database = storage.connect_codes(app.config["DATABASE"])
+    yield database
+    database.close()
+
+
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

@@ -182,7 +182,9 @@ def test_workspace_pages_are_never_cached_and_come_in_both_languages(admin):
 
 
 def test_dashboard_counts_responses_rates_drafts_and_codes_without_linking_codes(admin, answered):
-    made = storage.issue_codes(answered, "coded", "young", 4)
+    codes = storage.connect_codes(admin.application.config["DATABASE"])
+    made = storage.issue_codes(codes, "coded", "young", 4)
+    storage.accept_code(codes, "coded", made[0])  # a respondent started with it
     storage.save_draft(answered, "draft-1", "mini", {"mood": 3}, "students", None)
     page = admin.get("/admin/?lang=en").text
     mini = page[page.index("Mini survey") :]
@@ -192,8 +194,9 @@ def test_dashboard_counts_responses_rates_drafts_and_codes_without_linking_codes
     assert "1 unfinished answer in progress" in mini
     coded = page[page.index("Survey by invitation") :]
     assert re.search(
-        r"Young people</th>(\s*<td[^>]*>[^<]*</td>){3}\s*<td class=\"num\">4</td>\s*<td class=\"num\">0</td>", coded
+        r"Young people</th>(\s*<td[^>]*>[^<]*</td>){3}\s*<td class=\"num\">4</td>\s*<td class=\"num\">1</td>", coded
     )
+    assert "Codes used to start" in coded
     for code in made:
         assert code not in page and code.replace("-", "") not in page
 

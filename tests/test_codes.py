@@ -11,20 +11,20 @@ from coresp_survey import storage
 from coresp_survey.cli import main
 
 
-def make_codes(db, count=2, group="young"):
-    return storage.issue_codes(db, "coded", group, count)
+def make_codes(codes_db, count=2, group="young"):
+    return storage.issue_codes(codes_db, "coded", group, count)
 
 
-def test_codes_are_unguessable_and_distinct(db):
-    codes = make_codes(db, count=200)
+def test_codes_are_unguessable_and_distinct(codes_db):
+    codes = make_codes(codes_db, count=200)
     assert len(set(codes)) == 200
     assert all(len(code.replace("-", "")) == 10 for code in codes)
     assert all(set(code.replace("-", "")) <= set(storage.CODE_ALPHABET) for code in codes)
 
 
-def test_codes_are_stored_hashed(db):
-    (code,) = make_codes(db, count=1)
-    dump = "\n".join(db.conn.iterdump())
+def test_codes_are_stored_hashed(codes_db):
+    (code,) = make_codes(codes_db, count=1)
+    dump = "\n".join(codes_db.conn.iterdump())
     assert code.replace("-", "") not in dump
     assert code not in dump
 
@@ -37,15 +37,15 @@ def test_a_page_without_a_code_asks_for_one(respondent, db):
     assert list(storage.iter_responses(db, "coded")) == []
 
 
-def test_unknown_code_is_refused(respondent, db):
-    make_codes(db)
+def test_unknown_code_is_refused(respondent, codes_db):
+    make_codes(codes_db)
     page = respondent.post("/en/coded/", {"code": "AAAAA-BBBBB", "rating": "4"})
     assert "This code is not valid" in page.text
     assert 'value="AAAAA-BBBBB"' in page.text
 
 
-def test_code_gives_one_response_in_its_group_and_is_then_used(respondent, db, client):
-    code, _ = make_codes(db)
+def test_code_gives_one_response_in_its_group_and_is_then_used(respondent, db, codes_db, client):
+    code, _ = make_codes(codes_db)
     done = respondent.post("/en/coded/", {"code": code.lower().replace("-", " "), "rating": "5"})
     assert done.status_code == 303 and done.location == "/en/coded/thanks/"
     (response,) = storage.iter_responses(db, "coded")
@@ -55,11 +55,12 @@ def test_code_gives_one_response_in_its_group_and_is_then_used(respondent, db, c
     other = type(respondent)(client.application.test_client())
     page = other.post("/en/coded/", {"code": code, "rating": "1"})
     assert "already been used" in page.text
+    assert "continue on the device where you started" in page.text
     assert len(list(storage.iter_responses(db, "coded"))) == 1
 
 
-def test_code_from_the_address_is_kept_in_session_not_in_the_url(respondent, db):
-    code, _ = make_codes(db)
+def test_code_from_the_address_is_kept_in_session_not_in_the_url(respondent, codes_db):
+    code, _ = make_codes(codes_db)
     moved = respondent.client.get(f"/en/coded/?code={code}")
     assert moved.status_code == 303 and moved.location == "/en/coded/"
     page = respondent.client.get("/en/coded/")
@@ -67,15 +68,16 @@ def test_code_from_the_address_is_kept_in_session_not_in_the_url(respondent, db)
     assert respondent.post("/en/coded/", {"code": code, "rating": "3"}).status_code == 303
 
 
-def test_nothing_links_a_code_to_its_response(respondent, db):
-    code, _ = make_codes(db)
+def test_nothing_links_a_code_to_its_response(respondent, db, codes_db):
+    code, _ = make_codes(codes_db)
     respondent.post("/en/coded/", {"code": code, "rating": "2"})
-    code_columns = [row[1] for row in db.execute("PRAGMA table_info(codes)").fetchall()]
+    code_columns = [row[1] for row in codes_db.execute("PRAGMA table_info(codes)").fetchall()]
     response_columns = [row[1] for row in db.execute("PRAGMA table_info(responses)").fetchall()]
-    assert "used" in code_columns and not {"used_at", "response"} & set(code_columns)
+    draft_columns = [row[1] for row in db.execute("PRAGMA table_info(drafts)").fetchall()]
+    assert "used" in code_columns and not {"used_at", "response", "draft"} & set(code_columns)
     assert not {"code", "code_hash", "ip", "user_agent"} & set(response_columns)
-    (draft_code,) = db.execute("SELECT code_hash FROM drafts").fetchone()
-    assert draft_code is None
+    assert "code_hash" not in draft_columns
+    assert db.execute("SELECT name FROM sqlite_master WHERE name = 'codes'").fetchone() is None
     submitted = db.execute("SELECT submitted FROM responses").fetchone()[0]
     assert len(submitted) == 10  # the day only, no time
 
@@ -106,8 +108,8 @@ def test_codes_command_refuses_bad_requests(app):
         assert "Traceback" not in result.output
 
 
-def test_double_click_on_a_one_page_survey_stores_one_response(respondent, db, client):
-    code, _ = make_codes(db)
+def test_double_click_on_a_one_page_survey_stores_one_response(respondent, db, codes_db, client):
+    code, _ = make_codes(codes_db)
     token = respondent.token("/en/coded/")  # the first GET gives the browser its submission key
     data = {"csrf_token": token, "code": code, "rating": "4"}
     first = client.post("/en/coded/", data=data)

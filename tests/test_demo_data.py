@@ -217,6 +217,8 @@ def test_demo_fills_builds_and_serves_the_forms_and_the_site_then_adds_nothing_t
     count = storage.count_responses(storage.connect(tmp_path / "demo.db"), "college-bien-etre")
     assert f"Filled college-bien-etre with {count:,} synthetic responses (rounds 2025, 2026)" in said
     assert "Invitation codes for quartier-bien-vivre" in said
+    issued = storage.code_counts(storage.connect_codes(tmp_path / "demo.db"))  # in the codes file beside demo.db
+    assert issued and all(survey == "quartier-bien-vivre" and n == (3, 0) for (survey, _g), n in issued.items())
     assert f"Published site: http://127.0.0.1:{port}/site/index.html" in said
     assert (tmp_path / "site" / "fr" / "college-bien-etre" / "report.pdf").is_file()
 

@@ -45,7 +45,7 @@ class Run:
         return CliRunner().invoke(main, ["codes", *args], env=self.env)
 
     def codes_in_database(self) -> int:
-        with sqlite3.connect(self.folder / "responses.db") as db:
+        with sqlite3.connect(self.folder / "responses-codes.db") as db:
             return db.execute("SELECT count(*) FROM codes").fetchone()[0]
 
 

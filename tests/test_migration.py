@@ -1,0 +1,223 @@
+"""A database written by the version that landed (commit 78b9793) opens with today's code, nothing lost.
+
+The fixture (tests/fixtures/landed/, made by tests/fixtures/make_landed.py
+with that version's own code) holds the codes in the responses database and
+each coded draft's code hash beside its answers, in the file and in its WAL.
+After migration: every response, moderation decision and draft (answers,
+group) is as it was; the codes live in their own file with their used flags;
+each open draft that held an unused code keeps it (one per code: saved last,
+then the smaller key) as ``code_ok``; and no file but the codes file holds a
+code or its hash, not even in an old page image.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+from test_code_privacy import CODES_FILE
+from test_code_privacy import FIRST
+from test_code_privacy import LAST
+from test_code_privacy import ROOT
+from test_code_privacy import THANKS
+from test_code_privacy import FlaskBrowser
+from test_code_privacy import HttpBrowser
+from test_code_privacy import code_forms
+from test_code_privacy import codes_found_outside_the_codes_file
+from test_code_privacy import folder_bytes
+from test_code_privacy import free_port
+from test_code_privacy import wait_until_serving
+
+from coresp_survey import config
+from coresp_survey import create_app
+from coresp_survey import storage
+
+LANDED = Path(__file__).parent / "fixtures" / "landed"
+MANIFEST = json.loads((LANDED / "manifest.json").read_text())
+ALL_CODES = [*MANIFEST["codes"]["young"], *MANIFEST["codes"]["elderly"]]
+DRAFTS = MANIFEST["drafts"]
+
+
+def landed_copy(folder: Path) -> Path:
+    """The landed database and its WAL, copied together as a copy of the instance would be."""
+    folder.mkdir(parents=True)
+    for name in ("responses.db", "responses.db-wal"):
+        shutil.copyfile(LANDED / name, folder / name)
+    return folder / "responses.db"
+
+
+def rows(path: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(path) as conn:
+        return sorted(conn.execute(sql).fetchall())
+
+
+def open_app(database: Path):
+    return create_app({"SURVEYS_DIR": LANDED / "surveys", "DATABASE": database, "SECRET_KEY": "test"})
+
+
+def code_states(database: Path) -> dict[str, int]:
+    used = dict(rows(config.codes_database(database), "SELECT hash, used FROM codes"))
+    return {code: used[storage.hash_code(code)] for code in ALL_CODES}
+
+
+def draft_states(database: Path) -> dict[str, tuple]:
+    return {
+        key: (group, code_ok) for key, group, code_ok in rows(database, "SELECT key, group_id, code_ok FROM drafts")
+    }
+
+
+RESPONSES = "SELECT id, survey, round, group_id, lang, submitted, source, answers FROM responses"
+DRAFT_ANSWERS = "SELECT key, survey, state, group_id, answers, updated FROM drafts"
+WORKSPACE = "SELECT response_id, question, survey, status, redacted, families, decided FROM moderation"
+LOG = "SELECT id, survey, response_id, question, action, detail, at FROM decisions"
+
+
+def test_the_fixture_is_what_the_landed_version_wrote(tmp_path):
+    """Guard: the hashes sit beside the answers, in the file and in its WAL (else the next tests prove nothing)."""
+    database = landed_copy(tmp_path / "instance")
+    wal = (tmp_path / "instance" / "responses.db-wal").read_bytes()
+    assert all(storage.hash_code(code).encode() in wal for code in ALL_CODES)
+    assert ("code_hash",) in rows(database, "SELECT name FROM pragma_table_info('drafts')")
+
+
+def test_a_landed_database_opens_with_every_response_draft_and_decision_kept(tmp_path):
+    database = landed_copy(tmp_path / "instance")
+    as_landed = landed_copy(tmp_path / "as-landed")  # read as it is, never migrated
+    open_app(database)
+    for sql in (RESPONSES, DRAFT_ANSWERS, WORKSPACE, LOG):
+        assert rows(database, sql) == rows(as_landed, sql), sql
+    counts = dict(rows(database, "SELECT survey, count(*) FROM responses GROUP BY survey"))
+    assert counts == MANIFEST["response_counts"]
+    texts = {str(value) for (answers,) in rows(database, RESPONSES[:7] + "answers FROM responses")
+             for value in json.loads(answers).values()}  # fmt: skip
+    assert {*MANIFEST["responses"]["invited"], *MANIFEST["responses"]["open"]} <= texts
+
+
+def test_each_open_draft_keeps_its_unused_code_and_each_code_its_state(tmp_path):
+    database = landed_copy(tmp_path / "instance")
+    open_app(database)
+    states = draft_states(database)
+    winner = min(DRAFTS["c"], DRAFTS["d"])  # c and d share a code, saved the same day: the smaller key
+    kept = {DRAFTS["b"], DRAFTS["h"], winner}
+    assert {key for key, (_group, code_ok) in states.items() if code_ok} == kept
+    assert states[DRAFTS["b"]] == ("young", 1) and states[DRAFTS["h"]] == ("elderly", 1)
+    assert code_states(database) == {code: int(code in MANIFEST["used_after"]) for code in ALL_CODES}
+    issued = rows(config.codes_database(database), "SELECT group_id, count(*) FROM codes GROUP BY group_id")
+    assert issued == [("elderly", 3), ("young", 5)]
+
+
+def test_landed_drafts_resume_as_their_code_state_says(tmp_path):
+    database = landed_copy(tmp_path / "instance")
+    app = open_app(database)
+    loser = max("cd", key=DRAFTS.get)
+
+    def resume(key: str, survey: str = "invited") -> FlaskBrowser:
+        browser = FlaskBrowser(app)
+        with browser.client.session_transaction() as session:
+            session["drafts"] = {survey: key}
+        return browser
+
+    kept = resume(DRAFTS["b"])
+    page = kept.get(FIRST).text
+    assert 'name="code"' not in page and "fixture-b-wish" in page
+    assert kept.send(LAST, {"remark": "finished after the upgrade"}).location.endswith(THANKS)
+    assert storage.count_responses(storage.connect(database, prepare=False), "invited") == 4
+    for name in (loser, "e", "i"):  # asked for a code again, answers kept
+        page = resume(DRAFTS[name]).get(FIRST).text
+        assert 'name="code"' in page and f"fixture-{name}-wish" in page, name
+    taken = resume(DRAFTS[loser]).send(FIRST, {"code": MANIFEST["code_of_draft"][loser], "rating": "4"})
+    assert "already been used" in taken.text
+    fresh = resume(DRAFTS[loser]).send(FIRST, {"code": MANIFEST["unused_after"][0], "rating": "4"})
+    assert fresh.location.endswith(LAST)
+    assert resume(DRAFTS["p3"], "open").get("/en/open/page/end/").status == 200
+
+
+def test_no_old_page_image_of_a_code_is_left_after_migration(tmp_path):
+    database = landed_copy(tmp_path / "instance")
+    open_app(database)
+    reader = storage.connect(database, prepare=False)  # as a running app's: the WAL is kept while it is open
+    assert storage.count_responses(reader, "invited") == 3
+    files = folder_bytes(database.parent)
+    assert {"responses.db", "responses.db-wal", CODES_FILE} <= set(files)
+    assert codes_found_outside_the_codes_file(files, ALL_CODES) == []
+    assert all(any(form in files[CODES_FILE] for form in code_forms(code)) for code in ALL_CODES)
+    assert rows(database, "PRAGMA freelist_count") == [(0,)]
+    for name in ("responses.db", "responses.db-wal", "responses.db-shm", CODES_FILE):
+        assert (database.parent / name).stat().st_mode & 0o777 == 0o600, name  # the fixture's files were 0644
+
+
+def start_a_worker(database: str) -> str:
+    """What each gunicorn worker does at start: build the app, which prepares (and migrates) the files."""
+    open_app(Path(database))
+    return "started"
+
+
+def test_several_workers_starting_at_once_migrate_a_landed_database_once(tmp_path):
+    database = landed_copy(tmp_path / "instance")
+    with multiprocessing.get_context("fork").Pool(4) as pool:
+        assert pool.map(start_a_worker, [str(database)] * 4) == ["started"] * 4
+    applied = rows(database, "SELECT name, count(*) FROM _sqlite_migrations GROUP BY name")
+    assert applied and all(count == 1 for _name, count in applied)
+    assert ("m004_scrub_codes", 1) in applied
+    assert rows(database, "PRAGMA integrity_check") == [("ok",)]
+    alone = landed_copy(tmp_path / "alone")
+    open_app(alone)
+    assert draft_states(database) == draft_states(alone)
+    assert code_states(database) == code_states(alone)
+    assert codes_found_outside_the_codes_file(folder_bytes(database.parent), ALL_CODES) == []
+
+
+def test_a_migration_killed_after_the_codes_file_commit_ends_the_same_when_run_again(tmp_path, monkeypatch):
+    database = landed_copy(tmp_path / "instance")
+    copy_codes = storage._copy_codes
+
+    def then_killed(*args, **kwargs):
+        copy_codes(*args, **kwargs)
+        raise KeyboardInterrupt  # the process dies after the codes file's commit
+
+    monkeypatch.setattr(storage, "_copy_codes", then_killed)
+    with pytest.raises(KeyboardInterrupt):
+        open_app(database)
+    assert ("code_hash",) in rows(database, "SELECT name FROM pragma_table_info('drafts')")  # rolled back
+    monkeypatch.setattr(storage, "_copy_codes", copy_codes)
+    open_app(database)
+    alone = landed_copy(tmp_path / "alone")
+    open_app(alone)
+    assert draft_states(database) == draft_states(alone)
+    assert code_states(database) == code_states(alone)
+
+
+@pytest.mark.slow
+def test_a_real_server_with_four_workers_migrates_a_landed_database_once(tmp_path):
+    database = landed_copy(tmp_path / "instance")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CORESP_")}
+    env |= {"CORESP_SURVEYS": str(LANDED / "surveys"), "CORESP_DB": str(database)}
+    port = free_port()
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as stderr:
+        server = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "coresp-survey"), "serve", "--port", str(port), "--workers", "4"],
+            env=env, stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr, start_new_session=True,
+        )  # fmt: skip
+    try:
+        wait_until_serving(server, port, log)
+        assert HttpBrowser(port).send(FIRST, {"code": MANIFEST["unused_after"][0], "rating": "4"}).location == LAST
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    assert log.read_text().count("Booting worker") >= 4 and "Traceback" not in log.read_text()
+    applied = rows(database, "SELECT name, count(*) FROM _sqlite_migrations GROUP BY name")
+    assert all(count == 1 for _name, count in applied) and ("m004_scrub_codes", 1) in applied
+    alone = landed_copy(tmp_path / "alone")
+    open_app(alone)
+    assert {k: v for k, v in draft_states(database).items() if k in DRAFTS.values()} == {
+        k: v for k, v in draft_states(alone).items() if k in DRAFTS.values()
+    }
+    assert codes_found_outside_the_codes_file(folder_bytes(database.parent), ALL_CODES) == []
