@@ -334,18 +334,43 @@ def _save_answer(survey: Survey, answer: moderation.OpenAnswer) -> dict[str, str
     families = tuple(dict.fromkeys(form.getlist("families")))
     if any(family not in known for family in families):
         errors["families"] = _("Choose families from the list.")
-    redacted = form.get("redacted", "").replace("\r\n", "\n")
-    limit = survey.question(answer.question).max_length or 4000
-    if len(redacted) > limit:
-        errors["redacted"] = _("The published text can have at most %(max)s characters.", max=limit)
+    redacted, problem = _text_to_publish(survey, answer, status)
+    if problem:
+        errors["redacted"] = problem
     if errors:
         return errors
-    published = None if not redacted.strip() or redacted == answer.text else redacted
     storage.decide(
         get_db(), survey.id, [(answer.response_id, answer.question)], status=status, families=families,
-        redacted=published, at=_now(),
+        redacted=redacted, at=_now(),
     )  # fmt: skip
     return {}
+
+
+def _text_to_publish(survey: Survey, answer: moderation.OpenAnswer, status: str) -> tuple[str | None | bool, str]:
+    """The redaction to store (False: leave it as it is, None: the original), or the problem with the field.
+
+    Only text a moderator saw and approved may be published: an emptied field
+    never falls back to the original. Going back to the original is its own
+    button ("redaction=original"); an empty field when rejecting or leaving
+    pending changes nothing about the redaction, so a later approval (bulk
+    ones included) still publishes the text approved before.
+    """
+    if request.form.get("redaction") == "original":
+        return None, ""
+    if "redacted" not in request.form:
+        return False, ""  # a form without the field (a script's): like a bulk action, the redaction stays
+    typed = request.form.get("redacted", "").replace("\r\n", "\n")
+    limit = survey.question(answer.question).max_length or 4000
+    if len(typed) > limit:
+        return False, _("The published text can have at most %(max)s characters.", max=limit)
+    if not typed.strip():
+        if status == "approved":
+            return False, _(
+                "The text to publish cannot be empty. Write the text that may be published, use “Publish the"
+                " original text”, or reject the answer."
+            )
+        return False, ""
+    return (None if typed == answer.text else typed), ""
 
 
 def _next_pending(

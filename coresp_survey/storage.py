@@ -394,7 +394,8 @@ def decide(
 
     ``families`` replaces the answer's families; ``add_families`` and
     ``remove_families`` change them (bulk classification). ``redacted`` False
-    leaves the redaction alone, None removes it. Returns how many answers changed.
+    leaves the redaction alone, None removes it (the log says so: ``original``). Returns how many answers
+    changed.
     """
     if status is not None and status not in MODERATION_STATUSES:
         raise ValueError(f"unknown moderation status {status!r}")
@@ -420,11 +421,13 @@ def decide(
                 """,
                 [response_id, question, survey, *new, at],
             )
-            detail = json.dumps({"status": new[0], "redacted": new[1] is not None, "families": new_families})
+            logged = {"status": new[0], "redacted": new[1] is not None, "families": new_families}
+            if old_redacted is not None and new[1] is None:
+                logged["original"] = True  # the redaction was removed: the original text is what may be published
             db.execute(
                 "INSERT INTO decisions (id, survey, response_id, question, action, detail, at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [new_key(), survey, response_id, question, new[0], detail, at],
+                [new_key(), survey, response_id, question, new[0], json.dumps(logged), at],
             )
             changed += 1
     return changed

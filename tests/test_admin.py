@@ -334,3 +334,81 @@ def test_a_failed_build_is_reported_on_the_dashboard(admin, answered, admin_app,
     assert build["status"] == "failed" and "refusing to replace it" in build["message"]
     assert (precious / "keep.txt").read_text() == "mine"
     assert "failed" in admin.get("/admin/?lang=en").text
+
+
+# -- redaction: only text a moderator approved is ever published ----------------------
+
+
+def published_texts(app) -> str:
+    """Every page and data file of a site built now (no PDF), as one text to search."""
+    from coresp_survey import publish
+
+    site = app.config["SITE_DIR"]
+    publish.build_site(app, site, with_pdf=False)
+    return "\n".join(path.read_text(encoding="utf-8") for path in sorted(site.rglob("*")) if path.suffix in
+                     (".html", ".csv", ".json"))  # fmt: skip
+
+
+def moderate(client, key: str, **form):
+    url = f"/admin/mini/answers/{key}/?lang=en"
+    return client.post(url, data={"csrf_token": token(client, url), "then": "stay", **form})
+
+
+@pytest.mark.parametrize("emptied", ["", "   \r\n  "])
+def test_an_emptied_text_to_publish_is_refused_and_the_redaction_stays_published(admin, answered, admin_app, emptied):
+    original = "La cour est trop petite"
+    key = answer_keys(answered)[original]
+    approved = moderate(admin, key, status="approved", families=["B"], redacted="La cour est [...]")
+    assert approved.status_code == 303
+    page = moderate(admin, key, status="approved", families=["B"], redacted=emptied)
+    assert page.status_code == 400
+    assert 'id="redacted-error"' in page.text and "cannot be empty" in page.text
+    assert f">{emptied.replace(chr(13), '')}</textarea>" in page.text.replace("\r", "")  # what was typed, kept
+    decision = storage.decisions(answered, "mini")[tuple(key.split("."))]
+    assert decision.redacted == "La cour est [...]" and decision.status == "approved"
+    assert len(storage.decision_log(answered, *key.split("."))) == 1  # the refused form changed nothing
+    site = published_texts(admin_app)
+    assert "La cour est [...]" in site
+    assert original not in site
+
+
+def test_an_empty_text_never_unredacts_an_answer_approved_later(admin, answered, admin_app):
+    """Rejected (or left pending) with an empty field, the redaction stays; a bulk approval later keeps it too."""
+    original = "La cour est trop petite"
+    key = answer_keys(answered)[original]
+    moderate(admin, key, status="approved", families=["B"], redacted="La cour est [...]")
+    assert moderate(admin, key, status="rejected", families=["B"], redacted="").status_code == 303
+    assert storage.decisions(answered, "mini")[tuple(key.split("."))].status == "rejected"
+    csrf = token(admin, "/admin/mini/answers/")
+    admin.post("/admin/mini/answers/", data={"csrf_token": csrf, "selected": [key], "action": "approved"})
+    admin.post("/admin/mini/answers/", data={"csrf_token": csrf, "selected": [key], "action": "remove_family",
+                                             "family": "D"})  # fmt: skip
+    decision = storage.decisions(answered, "mini")[tuple(key.split("."))]
+    assert decision.status == "approved" and decision.redacted == "La cour est [...]"
+    site = published_texts(admin_app)
+    assert "La cour est [...]" in site and original not in site
+
+
+def test_an_answer_never_redacted_cannot_be_approved_with_an_empty_text(admin, answered, admin_app):
+    key = answer_keys(answered)["La cour est trop petite"]
+    assert moderate(admin, key, status="approved", families=["B"], redacted=" ").status_code == 400
+    assert storage.decisions(answered, "mini") == {}
+
+
+def test_going_back_to_the_original_text_is_an_explicit_action_in_the_log(admin, answered, admin_app):
+    original = "La cour est trop petite"
+    key = answer_keys(answered)[original]
+    url = f"/admin/mini/answers/{key}/?lang=en"
+    assert "Publish the original text" not in admin.get(url).text  # nothing to go back from yet
+    moderate(admin, key, status="approved", families=["B"], redacted="La cour est [...]")
+    assert 'name="redaction" value="original"' in admin.get(url).text
+    page = moderate(admin, key, status="approved", families=["B"], redacted="", redaction="original")
+    assert page.status_code == 303
+    decision = storage.decisions(answered, "mini")[tuple(key.split("."))]
+    assert decision.redacted is None and decision.status == "approved"
+    log = storage.decision_log(answered, *key.split("."))
+    assert [entry[2].get("original", False) for entry in log] == [False, True]
+    shown = admin.get(url).text
+    assert "original text restored" in shown
+    assert "texte original rétabli" in admin.get(url.replace("lang=en", "lang=fr")).text
+    assert original in published_texts(admin_app)
