@@ -8,6 +8,7 @@ workspace's language is chosen with ``?lang=`` and kept in the session.
 from __future__ import annotations
 
 import threading
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
@@ -133,7 +134,7 @@ def dashboard():
     return render_template(
         "admin/dashboard.html",
         overview=overview,
-        build=storage.last_build(db),
+        build=_last_build(db),
         site_built=_site_built(),
         site_dir=current_app.config["SITE_DIR"],
     )
@@ -170,28 +171,56 @@ def _site_built() -> datetime | None:
 
 @bp.route("/build", methods=["POST"])
 def build():
-    """Start a build of the site in the background; the dashboard shows how it went."""
+    """Start a build of the site in the background; the dashboard shows how it went.
+
+    The request takes the site's build lock and hands it to the build thread,
+    which lets it go only once the outcome is recorded: a build "running" in
+    the table while nobody holds the lock died with its worker.
+    """
     db = get_db()
-    last = storage.last_build(db)
-    if last and last["status"] == "running":
+    held = ExitStack()
+    try:
+        held.enter_context(publish.build_lock(current_app.config["SITE_DIR"]))
+    except publish.SiteError:
         flash(_("A build is already running."))
         return redirect(url_for("admin.dashboard"), 303)
-    build_id = storage.start_build(db, _now())
-    app = current_app._get_current_object()
-    threading.Thread(target=_run_build, args=(app, build_id), daemon=True, name="site-build").start()
+    except OSError as error:  # the site's folder cannot be made: said on the dashboard like any failed build
+        storage.finish_build(db, storage.start_build(db, _now()), _now(), "failed", str(error))
+        return redirect(url_for("admin.dashboard"), 303)
+    try:
+        storage.interrupt_builds(db, _now())
+        build_id = storage.start_build(db, _now())
+        app = current_app._get_current_object()
+        threading.Thread(target=_run_build, args=(app, build_id, held), daemon=True, name="site-build").start()
+    except BaseException:
+        held.close()
+        raise
     flash(_("The site is being built. Reload this page in a moment to see the result."))
     return redirect(url_for("admin.dashboard"), 303)
 
 
-def _run_build(app, build_id: str) -> None:
-    db = storage.connect(app.config["DATABASE"], prepare=False)
-    try:
-        built = publish.build_site(app, app.config["SITE_DIR"], with_pdf=app.config["SITE_WITH_PDF"])
-        storage.finish_build(db, build_id, _now(), "done", f"{built.pages} pages, {built.reports} reports")
-    except Exception as error:  # recorded for the dashboard: a thread has nobody else to tell
-        storage.finish_build(db, build_id, _now(), "failed", str(error))
-    finally:
-        db.close()
+def _run_build(app, build_id: str, held: ExitStack) -> None:
+    """Build while holding the lock the request took; record the outcome, then let the lock go."""
+    with held:
+        db = storage.connect(app.config["DATABASE"], prepare=False)
+        try:
+            built = publish.build_site(app, app.config["SITE_DIR"], with_pdf=app.config["SITE_WITH_PDF"], locked=True)
+            storage.finish_build(db, build_id, _now(), "done", f"{built.pages} pages, {built.reports} reports")
+        except Exception as error:  # recorded for the dashboard: a thread has nobody else to tell
+            storage.finish_build(db, build_id, _now(), "failed", str(error))
+        finally:
+            db.close()
+
+
+def _last_build(db) -> dict | None:
+    """The last workspace build; one left "running" by a worker that died is marked interrupted first."""
+    last = storage.last_build(db)
+    if last and last["status"] == "running":
+        with publish.build_idle(current_app.config["SITE_DIR"]) as idle:
+            if idle:
+                storage.interrupt_builds(db, _now())
+                last = storage.last_build(db)
+    return last
 
 
 def _now() -> str:

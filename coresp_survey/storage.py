@@ -499,6 +499,19 @@ def finish_build(db: Database, build_id: str, finished: str, status: str, messag
         )
 
 
+def interrupt_builds(db: Database, finished: str) -> int:
+    """Mark "interrupted" every build still "running": call it only while holding the site's build lock.
+
+    A workspace build holds that lock from before its row is written until
+    after it is finished, so under the lock a "running" row is a build whose
+    worker died (a restart, a kill) and will never finish.
+    """
+    with write(db):
+        return db.execute(
+            "UPDATE builds SET finished = ?, status = 'interrupted' WHERE status = 'running'", [finished]
+        ).rowcount
+
+
 def last_build(db: Database) -> dict | None:
     row = db.execute("SELECT started, finished, status, message FROM builds ORDER BY started DESC LIMIT 1").fetchone()
     return dict(zip(("started", "finished", "status", "message"), row, strict=True)) if row else None

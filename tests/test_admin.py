@@ -412,3 +412,61 @@ def test_going_back_to_the_original_text_is_an_explicit_action_in_the_log(admin,
     assert "original text restored" in shown
     assert "texte original rétabli" in admin.get(url.replace("lang=en", "lang=fr")).text
     assert original in published_texts(admin_app)
+
+
+# -- a build interrupted by a restart -------------------------------------------------
+
+BUILDING_WORKER = """
+import sys, threading, time
+from pathlib import Path
+from coresp_survey import create_app, publish
+import test_admin
+
+app = create_app({"SURVEYS_DIR": Path(sys.argv[1]), "DATABASE": Path(sys.argv[2]), "SECRET_KEY": "test",
+                  "ADMIN_PASSWORD": test_admin.PASSWORD, "SITE_DIR": Path(sys.argv[3]), "SITE_WITH_PDF": False})
+entered = threading.Event()
+
+def stuck(*args, **kwargs):
+    entered.set()
+    threading.Event().wait()  # a long build, until the worker is killed
+
+publish._write_site = stuck
+client = app.test_client()
+assert test_admin.log_in(client).status_code == 303
+assert client.post("/admin/build", data={"csrf_token": test_admin.token(client, "/admin/")}).status_code == 303
+entered.wait()
+print("building", flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_build_whose_worker_died_is_shown_interrupted_and_a_new_one_can_start(admin, answered, admin_app, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    config = admin_app.config
+    worker = subprocess.Popen(
+        [sys.executable, "-c", BUILDING_WORKER, str(config["SURVEYS_DIR"]), str(config["DATABASE"]),
+         str(config["SITE_DIR"])],
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent,
+    )  # fmt: skip
+    try:
+        assert worker.stdout.readline() == "building\n"
+        assert storage.last_build(answered)["status"] == "running"
+        assert "is running" in admin.get("/admin/?lang=en").text
+        page = admin.post("/admin/build?lang=en", data={"csrf_token": token(admin, "/admin/")}, follow_redirects=True)
+        assert "A build is already running." in page.text
+    finally:
+        worker.kill()  # a restart: the worker dies in the middle of the build
+        worker.wait()
+        worker.stdout.close()
+    assert storage.last_build(answered)["status"] == "running"  # what it left behind
+    dashboard = admin.get("/admin/?lang=en").text
+    assert "was interrupted" in dashboard and "is running" not in dashboard
+    assert storage.last_build(answered)["status"] == "interrupted"
+    assert "a été interrompue" in admin.get("/admin/?lang=fr").text
+    page = admin.post("/admin/build?lang=en", data={"csrf_token": token(admin, "/admin/")}, follow_redirects=True)
+    assert "The site is being built." in page.text
+    assert wait_for_build(answered)["status"] == "done"
+    assert (config["SITE_DIR"] / "en" / "mini" / "index.html").is_file()
