@@ -135,13 +135,16 @@ def validate(paths: tuple[Path, ...]) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Gunicorn worker processes.")
+@click.option(
+    "--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Gunicorn worker processes (threaded)."
+)
 def serve(host: str, port: int, workers: int) -> None:
     """Run the web app under gunicorn, ready to sit behind a reverse proxy."""
     load_surveys()
+    from .server import THREADS
     from .server import run
 
-    say(f"Serving on http://{host}:{port}/ with {workers} worker(s); database {database_path()}")
+    say(f"Serving on http://{host}:{port}/ with {workers} worker(s) of {THREADS} threads; database {database_path()}")
     run(host, port, workers)
 
 
