@@ -8,6 +8,7 @@ workspace's language is chosen with ``?lang=`` and kept in the session.
 from __future__ import annotations
 
 import threading
+import unicodedata
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC
@@ -95,8 +96,17 @@ def login():
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path of this workspace: never another site (an open redirect would help phishing)."""
-    if target and target.startswith("/admin/") and not target.startswith("//") and "\\" not in target:
+    """Only a path of this workspace: never another site (an open redirect would help phishing).
+
+    No control character either: CR/LF would split the Location header (Werkzeug refuses it with a 500).
+    """
+    if (
+        target
+        and target.startswith("/admin/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(unicodedata.category(ch) == "Cc" for ch in target)
+    ):
         return target
     return url_for("admin.dashboard")
 

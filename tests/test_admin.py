@@ -138,6 +138,15 @@ def test_logging_in_leads_to_the_page_asked_for_but_never_to_another_site(visito
         assert log_in(visitor, next_url=evil).headers["Location"] == "/admin/"
 
 
+@pytest.mark.parametrize("control", ["%0d%0a", "%0a", "%0d", "%00", "%09", "%7f", "%c2%85"])
+def test_a_next_address_with_a_control_character_leads_to_the_dashboard(visitor, control):
+    """CR/LF in a Location header made a 500; any control character is refused the same way."""
+    page = log_in(visitor, next_url=f"/admin/mini/answers/{control}Set-Cookie:%20x=1")
+    assert page.status_code == 303
+    assert page.headers["Location"] == "/admin/"
+    assert "x=1" not in page.headers.get("Set-Cookie", "")
+
+
 def test_logins_pause_after_five_failures_for_every_worker_then_resume(visitor, admin_db):
     for _ in range(4):
         assert log_in(visitor, "guess").status_code == 400
