@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Load benchmark: the real app against a bare Flask app doing the same work, in one run.
 
-Both are served by gunicorn with the same settings on 127.0.0.1 and driven by
-the same clients. Each client plays complete respondents one after the other:
-a new cookie jar, GET the form, read the CSRF token, POST random valid answers,
-expect ``303`` to the thanks page. Afterwards every acknowledged answer is
+Both are served by gunicorn with the same settings on 127.0.0.1 (the worker
+class and threads of ``coresp-survey serve``) and driven by the same clients.
+Each client plays complete respondents one after the other: a new cookie jar,
+GET the form, read the CSRF token, POST random valid answers, expect ``303``
+to the thanks page. Afterwards every acknowledged answer is
 looked up in the database: "303 means stored" is checked, not assumed.
 
 The bare app sits in this file (``create_bare_app``) so gunicorn can import it.
@@ -48,6 +49,9 @@ from flask import abort
 from flask import redirect
 from flask import request
 from markupsafe import escape
+
+from coresp_survey.server import THREADS
+from coresp_survey.server import WORKER_CLASS
 
 HOST = "127.0.0.1"
 """Loopback only: the benchmark never listens on or talks to another address."""
@@ -118,11 +122,16 @@ def create_bare_schema(path: Path) -> None:
 def create_bare_app() -> Flask:
     """The least a survey form can do: a form with a token, a checked POST, one durable row, a 303.
 
-    One connection per worker process (a sync worker serves one request at a
-    time), opened at start; the token is compared with a cookie, not signed.
+    One connection per worker thread, kept between requests (as the app
+    does); the token is compared with a cookie, not signed.
     """
     app = Flask(__name__)
-    conn = bare_connect(os.environ[BARE_DB_ENV])
+    kept = threading.local()
+
+    def connection() -> sqlite3.Connection:
+        if not hasattr(kept, "conn"):
+            kept.conn = bare_connect(os.environ[BARE_DB_ENV])
+        return kept.conn
 
     @app.get(FORM_PATH)
     def form():
@@ -146,6 +155,7 @@ def create_bare_app() -> Flask:
         mood, transport, remark = request.form.get("mood"), request.form.get("transport"), request.form.get("remark")
         if mood not in SCALE_VALUES or transport not in (None, *CHOICE_VALUES) or len(remark or "") > 200:
             abort(400)
+        conn = connection()
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute(
@@ -202,6 +212,7 @@ def start_gunicorn(target: Target, gunicorn: Path, workers: int, workdir: Path) 
     port = free_port()
     log_path = workdir / f"{target.name}-gunicorn.log"
     command = [str(gunicorn), "-w", str(workers), "-b", f"{HOST}:{port}", "--error-logfile", str(log_path)]
+    command += ["--worker-class", WORKER_CLASS, "--threads", str(THREADS), "--no-control-socket"]  # as `serve`
     if target.pythonpath is not None:
         command += ["--pythonpath", str(target.pythonpath)]
     command.append(target.app_spec)
@@ -266,7 +277,7 @@ class Reply:
 
 
 def fetch(port: int, method: str, path: str, body: str | None = None, cookie: str = "", timeout: float = 30) -> Reply:
-    """One request on a fresh connection: gunicorn's sync workers close after each answer anyway."""
+    """One request on a fresh connection (no keep-alive, for both targets alike)."""
     headers = {"Connection": "close"}
     if body is not None:
         headers["Content-Type"] = "application/x-www-form-urlencoded"

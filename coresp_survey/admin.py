@@ -8,6 +8,8 @@ workspace's language is chosen with ``?lang=`` and kept in the session.
 from __future__ import annotations
 
 import threading
+import unicodedata
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
@@ -95,8 +97,17 @@ def login():
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path of this workspace: never another site (an open redirect would help phishing)."""
-    if target and target.startswith("/admin/") and not target.startswith("//") and "\\" not in target:
+    """Only a path of this workspace: never another site (an open redirect would help phishing).
+
+    No control character either: CR/LF would split the Location header (Werkzeug refuses it with a 500).
+    """
+    if (
+        target
+        and target.startswith("/admin/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(unicodedata.category(ch) == "Cc" for ch in target)
+    ):
         return target
     return url_for("admin.dashboard")
 
@@ -134,7 +145,7 @@ def dashboard():
     return render_template(
         "admin/dashboard.html",
         overview=overview,
-        build=storage.last_build(db),
+        build=_last_build(db),
         site_built=_site_built(),
         site_dir=current_app.config["SITE_DIR"],
     )
@@ -171,28 +182,56 @@ def _site_built() -> datetime | None:
 
 @bp.route("/build", methods=["POST"])
 def build():
-    """Start a build of the site in the background; the dashboard shows how it went."""
+    """Start a build of the site in the background; the dashboard shows how it went.
+
+    The request takes the site's build lock and hands it to the build thread,
+    which lets it go only once the outcome is recorded: a build "running" in
+    the table while nobody holds the lock died with its worker.
+    """
     db = get_db()
-    last = storage.last_build(db)
-    if last and last["status"] == "running":
+    held = ExitStack()
+    try:
+        held.enter_context(publish.build_lock(current_app.config["SITE_DIR"]))
+    except publish.SiteError:
         flash(_("A build is already running."))
         return redirect(url_for("admin.dashboard"), 303)
-    build_id = storage.start_build(db, _now())
-    app = current_app._get_current_object()
-    threading.Thread(target=_run_build, args=(app, build_id), daemon=True, name="site-build").start()
+    except OSError as error:  # the site's folder cannot be made: said on the dashboard like any failed build
+        storage.finish_build(db, storage.start_build(db, _now()), _now(), "failed", str(error))
+        return redirect(url_for("admin.dashboard"), 303)
+    try:
+        storage.interrupt_builds(db, _now())
+        build_id = storage.start_build(db, _now())
+        app = current_app._get_current_object()
+        threading.Thread(target=_run_build, args=(app, build_id, held), daemon=True, name="site-build").start()
+    except BaseException:
+        held.close()
+        raise
     flash(_("The site is being built. Reload this page in a moment to see the result."))
     return redirect(url_for("admin.dashboard"), 303)
 
 
-def _run_build(app, build_id: str) -> None:
-    db = storage.connect(app.config["DATABASE"], prepare=False)
-    try:
-        built = publish.build_site(app, app.config["SITE_DIR"], with_pdf=app.config["SITE_WITH_PDF"])
-        storage.finish_build(db, build_id, _now(), "done", f"{built.pages} pages, {built.reports} reports")
-    except Exception as error:  # recorded for the dashboard: a thread has nobody else to tell
-        storage.finish_build(db, build_id, _now(), "failed", str(error))
-    finally:
-        db.close()
+def _run_build(app, build_id: str, held: ExitStack) -> None:
+    """Build while holding the lock the request took; record the outcome, then let the lock go."""
+    with held:
+        db = storage.connect(app.config["DATABASE"], prepare=False)
+        try:
+            built = publish.build_site(app, app.config["SITE_DIR"], with_pdf=app.config["SITE_WITH_PDF"], locked=True)
+            storage.finish_build(db, build_id, _now(), "done", f"{built.pages} pages, {built.reports} reports")
+        except Exception as error:  # recorded for the dashboard: a thread has nobody else to tell
+            storage.finish_build(db, build_id, _now(), "failed", str(error))
+        finally:
+            db.close()
+
+
+def _last_build(db) -> dict | None:
+    """The last workspace build; one left "running" by a worker that died is marked interrupted first."""
+    last = storage.last_build(db)
+    if last and last["status"] == "running":
+        with publish.build_idle(current_app.config["SITE_DIR"]) as idle:
+            if idle:
+                storage.interrupt_builds(db, _now())
+                last = storage.last_build(db)
+    return last
 
 
 def _now() -> str:
@@ -335,18 +374,43 @@ def _save_answer(survey: Survey, answer: moderation.OpenAnswer) -> dict[str, str
     families = tuple(dict.fromkeys(form.getlist("families")))
     if any(family not in known for family in families):
         errors["families"] = _("Choose families from the list.")
-    redacted = form.get("redacted", "").replace("\r\n", "\n")
-    limit = survey.question(answer.question).max_length or 4000
-    if len(redacted) > limit:
-        errors["redacted"] = _("The published text can have at most %(max)s characters.", max=limit)
+    redacted, problem = _text_to_publish(survey, answer, status)
+    if problem:
+        errors["redacted"] = problem
     if errors:
         return errors
-    published = None if not redacted.strip() or redacted == answer.text else redacted
     storage.decide(
         get_db(), survey.id, [(answer.response_id, answer.question)], status=status, families=families,
-        redacted=published, at=_now(),
+        redacted=redacted, at=_now(),
     )  # fmt: skip
     return {}
+
+
+def _text_to_publish(survey: Survey, answer: moderation.OpenAnswer, status: str) -> tuple[str | None | bool, str]:
+    """The redaction to store (False: leave it as it is, None: the original), or the problem with the field.
+
+    Only text a moderator saw and approved may be published: an emptied field
+    never falls back to the original. Going back to the original is its own
+    button ("redaction=original"); an empty field when rejecting or leaving
+    pending changes nothing about the redaction, so a later approval (bulk
+    ones included) still publishes the text approved before.
+    """
+    if request.form.get("redaction") == "original":
+        return None, ""
+    if "redacted" not in request.form:
+        return False, ""  # a form without the field (a script's): like a bulk action, the redaction stays
+    typed = request.form.get("redacted", "").replace("\r\n", "\n")
+    limit = survey.question(answer.question).max_length or 4000
+    if len(typed) > limit:
+        return False, _("The published text can have at most %(max)s characters.", max=limit)
+    if not typed.strip():
+        if status == "approved":
+            return False, _(
+                "The text to publish cannot be empty. Write the text that may be published, use “Publish the"
+                " original text”, or reject the answer."
+            )
+        return False, ""
+    return (None if typed == answer.text else typed), ""
 
 
 def _next_pending(

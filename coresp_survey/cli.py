@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +18,7 @@ import click
 from . import config
 from . import exporting
 from . import importing
+from . import outputs
 from . import storage
 from .survey.catalog import check_files
 from .survey.catalog import load_catalog
@@ -82,6 +85,29 @@ def load_surveys() -> dict[str, Survey]:
         ) from None
 
 
+def output_file(path: Path) -> Path:
+    """Where to write ``path`` (symlinks resolved), refused in one line if it is one of the app's own files."""
+    try:
+        return outputs.check(path, outputs.AppFiles.from_settings(config.from_environment()))
+    except outputs.OutputRefused as refused:
+        raise click.ClickException(str(refused)) from None
+
+
+@contextmanager
+def writing(target: Path, shown: Path) -> Iterator[Path]:
+    """A temporary file that replaces ``target`` once written (0600: outputs hold answers or codes).
+
+    A failed write (a full disk) is one line, and the previous file is whole.
+    """
+    try:
+        with outputs.replacing(target, private=True) as temporary:
+            yield temporary
+    except OSError as error:
+        raise click.ClickException(
+            f"could not write {shown}: {error.strerror or error}; a previous {shown.name}, if any, is unchanged"
+        ) from None
+
+
 def find_survey(survey_id: str) -> Survey:
     surveys = load_surveys()
     if survey_id not in surveys:
@@ -109,13 +135,16 @@ def validate(paths: tuple[Path, ...]) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Gunicorn worker processes.")
+@click.option(
+    "--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Gunicorn worker processes (threaded)."
+)
 def serve(host: str, port: int, workers: int) -> None:
     """Run the web app under gunicorn, ready to sit behind a reverse proxy."""
     load_surveys()
+    from .server import THREADS
     from .server import run
 
-    say(f"Serving on http://{host}:{port}/ with {workers} worker(s); database {database_path()}")
+    say(f"Serving on http://{host}:{port}/ with {workers} worker(s) of {THREADS} threads; database {database_path()}")
     run(host, port, workers)
 
 
@@ -150,6 +179,7 @@ def codes(survey_id: str, group_id: str | None, count: int, pdf_path: Path | Non
     if pdf_path is not None:
         from . import slips
 
+        output_file(pdf_path)  # before any code is made: slips can only be printed now
         if not base_url:
             raise click.UsageError("--pdf needs --url, the forms' public address printed on the slips")
         try:
@@ -181,8 +211,8 @@ def write_slips(survey: Survey, group_id: str | None, made: list[str], base_url:
 
     app = create_app()
     try:
-        with app.app_context():
-            pages = slips.write_slips(app, survey, survey.group(group_id), made, base_url, pdf_path)
+        with app.app_context(), outputs.replacing(output_file(pdf_path), private=True) as temporary:
+            pages = slips.write_slips(app, survey, survey.group(group_id), made, base_url, temporary)
     except OSError as error:
         raise click.ClickException(
             f"the codes were made and printed above, but {pdf_path} could not be written: {error.strerror or error}"
@@ -234,15 +264,18 @@ def export(survey_id: str, file_format: str, out: Path | None) -> None:
     survey = find_survey(survey_id)
     if file_format == "xlsx" and out is None:
         raise click.ClickException("--format xlsx needs --out FILE")
+    target = output_file(out) if out is not None else None
     db = storage.connect(database_path())
     table = exporting.rows(survey, storage.iter_responses(db, survey.id))
-    if file_format == "xlsx":
-        count = exporting.write_xlsx(table, out, survey.id)
-    elif out is None:
+    if target is None:
         count = exporting.write_csv(table, sys.stdout)
     else:
-        with out.open("w", encoding="utf-8", newline="") as stream:
-            count = exporting.write_csv(table, stream)
+        with writing(target, out) as temporary:
+            if file_format == "xlsx":
+                count = exporting.write_xlsx(table, temporary, survey.id)
+            else:
+                with temporary.open("w", encoding="utf-8", newline="") as stream:
+                    count = exporting.write_csv(table, stream)
     say(f"{count} response(s) exported{' to ' + str(out) if out else ''}.")
 
 

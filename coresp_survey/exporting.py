@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterable
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +63,13 @@ def write_xlsx(table: Iterable[list[Any]], path: Path, title: str) -> int:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31] or "responses")
     written = 0
-    for row in table:
-        sheet.append(row)
-        written += 1
+    try:
+        for row in table:
+            sheet.append(row)
+            written += 1
+    except BaseException:
+        with suppress(Exception):
+            sheet.close()  # ends openpyxl's row writer, which would complain when collected
+        raise
     workbook.save(path)
     return max(written - 1, 0)

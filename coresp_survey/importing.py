@@ -36,29 +36,73 @@ class ImportedRow:
 
 def read_csv(survey: Survey, text: str, lang: str) -> list[ImportedRow]:
     """Check every row of ``text``; raise ImportRefused listing all problems, or return the rows."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
-    header = reader.fieldnames or []
+    header, records, unreadable = read_table(text)
     problems = header_problems(survey, header)
     if problems:
-        raise ImportRefused(problems)
+        raise ImportRefused(problems + unreadable)
     rows = []
-    for number, record in enumerate(reader, start=2):
-        if number > MAX_ROWS + 1:
-            raise ImportRefused([f"the file has more than {MAX_ROWS:,} rows; split it"])
-        if None in record:
-            problems.append(f"line {reader.line_num}: more cells than columns in the header")
+    for line, cells in records:
+        if len(cells) > len(header):
+            problems.append(f"line {line}: more cells than columns in the header")
             continue
-        if not any((value or "").strip() for value in record.values()):
+        if len(cells) < len(header):
+            problems.append(
+                f"line {line}: {len(cells)} cells where the header has {len(header)} columns; add the missing"
+                " cells (empty ones too), so that each value stays under its column"
+            )
+            continue
+        record = dict(zip(header, cells, strict=True))
+        if not any(value.strip() for value in record.values()):
             continue
         row, row_problems = check_row(survey, record, lang)
-        problems.extend(f"line {reader.line_num}: {problem}" for problem in row_problems)
+        problems.extend(f"line {line}: {problem}" for problem in row_problems)
         if row is not None:
             rows.append(row)
+    problems += unreadable  # the row where reading stopped comes after every row read
     if problems:
         raise ImportRefused(problems)
     if not rows:
         raise ImportRefused(["the file has no responses"])
     return rows
+
+
+def read_table(text: str) -> tuple[list[str], list[tuple[int, list[str]]], list[str]]:
+    """The header, each non-blank row with the line it starts on, and the problem that stopped the reading.
+
+    The reader is strict: a quote left open would otherwise swallow the rest
+    of the file into one cell, and text after a closing quote would be glued
+    to the cell, both without a word. Reading stops at such a row, since what
+    follows it cannot be told apart.
+    """
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), strict=True)
+    header: list[str] | None = None
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for cells in reader:
+            if header is None:
+                header = cells
+            elif cells:
+                records.append((start, cells))
+                if len(records) > MAX_ROWS:
+                    raise ImportRefused([f"the file has more than {MAX_ROWS:,} rows; split it"])
+            start = reader.line_num + 1
+    except csv.Error as error:
+        return header or [], records, [f"line {start}: {_unreadable(error)}"]
+    return header or [], records, []
+
+
+def _unreadable(error: csv.Error) -> str:
+    """What is wrong with a row the CSV reader gave up on, and what to do, for a person with a spreadsheet."""
+    how = 'write "" for a quote inside a cell'
+    if "unexpected end of data" in str(error):
+        return (
+            "a quote opens a cell in this row and is never closed, so the rest of the file would be one cell:"
+            f" close it ({how})"
+        )
+    if "expected after" in str(error):
+        return f"text follows the closing quote of a cell: put the whole cell in quotes ({how})"
+    return f"this row cannot be read as CSV ({error}); save the file again as CSV from the spreadsheet"
 
 
 def header_problems(survey: Survey, header: list[str]) -> list[str]:

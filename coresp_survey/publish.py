@@ -22,10 +22,12 @@ import time
 from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextlib import nullcontext
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
 from pathlib import Path
+from typing import IO
 
 from flask import Flask
 from flask_babel import force_locale
@@ -95,12 +97,17 @@ def build_site(
     with_pdf: bool = True,
     progress: Progress | None = None,
     today: date | None = None,
+    locked: bool = False,
 ) -> Built:
-    """Build the whole site from the app's surveys and database into ``out``, replacing it at the end."""
+    """Build the whole site from the app's surveys and database into ``out``, replacing it at the end.
+
+    ``locked``: the caller holds `build_lock` for ``out`` already (the
+    workspace takes it in the request, before its build thread starts).
+    """
     started = time.perf_counter()
     out = out.resolve()
     step = progress or (lambda _name: None)
-    with _build_lock(out):
+    with nullcontext() if locked else build_lock(out):
         _check_destination(out)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
         try:
@@ -294,17 +301,41 @@ def _copy_assets(folder: Path) -> dict[str, str]:
 
 
 @contextmanager
-def _build_lock(out: Path) -> Iterator[None]:
-    """One build at a time per destination: a second one fails at once instead of mixing files."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = out.parent / f".{out.name}.lock"
-    with lock_path.open("a") as lock:
+def build_lock(out: Path) -> Iterator[None]:
+    """One build at a time per destination: a second one fails at once instead of mixing files.
+
+    An flock: the kernel lets go of it when its process dies, whatever the
+    way (SIGKILL, a restart), so a build that was killed never blocks the next.
+    """
+    out = out.resolve()
+    with _lock_file(out) as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise SiteError(f"another build of {out} is running; try again when it has finished") from None
         _remove_leftovers(out)
         yield
+
+
+@contextmanager
+def build_idle(out: Path) -> Iterator[bool]:
+    """Whether no build of ``out`` holds `build_lock` now; while the block runs, none can start.
+
+    A shared lock: it waits for nothing, and a build asking meanwhile is told
+    one is running (as it would be a moment earlier or later).
+    """
+    with _lock_file(out.resolve()) as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+
+
+def _lock_file(out: Path) -> IO[str]:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return (out.parent / f".{out.name}.lock").open("a")
 
 
 def _remove_leftovers(out: Path) -> None:

@@ -30,6 +30,7 @@ import json
 import os
 import secrets
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -377,16 +378,30 @@ def _main_file(db: Database) -> Path:
     return Path(db.execute("PRAGMA database_list").fetchone()[2])
 
 
+WRITERS = threading.RLock()
+"""The threads of one process take their turn here, the processes in ``BEGIN IMMEDIATE``."""
+
+
 @contextmanager
 def write(db: Database) -> Iterator[Database]:
-    """A write transaction that waits its turn (``BEGIN IMMEDIATE``) and commits or rolls back."""
-    db.conn.execute("BEGIN IMMEDIATE")
+    """A write transaction that waits its turn (``BEGIN IMMEDIATE``) and commits or rolls back.
+
+    Threads of one worker queue on `WRITERS` first: SQLite's busy handler
+    polls with sleeps of up to 100 ms, so 16 threads waiting in it answer
+    late; a lock wakes the next one as soon as the write ends.
+    """
+    if not WRITERS.acquire(timeout=BUSY_TIMEOUT_MS / 1000):
+        raise sqlite3.OperationalError("database is locked (another thread of this process kept writing)")
     try:
-        yield db
-    except BaseException:
-        db.conn.execute("ROLLBACK")
-        raise
-    db.conn.execute("COMMIT")
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.conn.execute("ROLLBACK")
+            raise
+        db.conn.execute("COMMIT")
+    finally:
+        WRITERS.release()
 
 
 def new_key() -> str:
@@ -622,7 +637,8 @@ def decide(
 
     ``families`` replaces the answer's families; ``add_families`` and
     ``remove_families`` change them (bulk classification). ``redacted`` False
-    leaves the redaction alone, None removes it. Returns how many answers changed.
+    leaves the redaction alone, None removes it (the log says so: ``original``). Returns how many answers
+    changed.
     """
     if status is not None and status not in MODERATION_STATUSES:
         raise ValueError(f"unknown moderation status {status!r}")
@@ -648,11 +664,13 @@ def decide(
                 """,
                 [response_id, question, survey, *new, at],
             )
-            detail = json.dumps({"status": new[0], "redacted": new[1] is not None, "families": new_families})
+            logged = {"status": new[0], "redacted": new[1] is not None, "families": new_families}
+            if old_redacted is not None and new[1] is None:
+                logged["original"] = True  # the redaction was removed: the original text is what may be published
             db.execute(
                 "INSERT INTO decisions (id, survey, response_id, question, action, detail, at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [new_key(), survey, response_id, question, new[0], detail, at],
+                [new_key(), survey, response_id, question, new[0], json.dumps(logged), at],
             )
             changed += 1
     return changed
@@ -722,6 +740,19 @@ def finish_build(db: Database, build_id: str, finished: str, status: str, messag
             "UPDATE builds SET finished = ?, status = ?, message = ? WHERE id = ?",
             [finished, status, message, build_id],
         )
+
+
+def interrupt_builds(db: Database, finished: str) -> int:
+    """Mark "interrupted" every build still "running": call it only while holding the site's build lock.
+
+    A workspace build holds that lock from before its row is written until
+    after it is finished, so under the lock a "running" row is a build whose
+    worker died (a restart, a kill) and will never finish.
+    """
+    with write(db):
+        return db.execute(
+            "UPDATE builds SET finished = ?, status = 'interrupted' WHERE status = 'running'", [finished]
+        ).rowcount
 
 
 def last_build(db: Database) -> dict | None:

@@ -138,6 +138,15 @@ def test_logging_in_leads_to_the_page_asked_for_but_never_to_another_site(visito
         assert log_in(visitor, next_url=evil).headers["Location"] == "/admin/"
 
 
+@pytest.mark.parametrize("control", ["%0d%0a", "%0a", "%0d", "%00", "%09", "%7f", "%c2%85"])
+def test_a_next_address_with_a_control_character_leads_to_the_dashboard(visitor, control):
+    """CR/LF in a Location header made a 500; any control character is refused the same way."""
+    page = log_in(visitor, next_url=f"/admin/mini/answers/{control}Set-Cookie:%20x=1")
+    assert page.status_code == 303
+    assert page.headers["Location"] == "/admin/"
+    assert "x=1" not in page.headers.get("Set-Cookie", "")
+
+
 def test_logins_pause_after_five_failures_for_every_worker_then_resume(visitor, admin_db):
     for _ in range(4):
         assert log_in(visitor, "guess").status_code == 400
@@ -337,3 +346,139 @@ def test_a_failed_build_is_reported_on_the_dashboard(admin, answered, admin_app,
     assert build["status"] == "failed" and "refusing to replace it" in build["message"]
     assert (precious / "keep.txt").read_text() == "mine"
     assert "failed" in admin.get("/admin/?lang=en").text
+
+
+# -- redaction: only text a moderator approved is ever published ----------------------
+
+
+def published_texts(app) -> str:
+    """Every page and data file of a site built now (no PDF), as one text to search."""
+    from coresp_survey import publish
+
+    site = app.config["SITE_DIR"]
+    publish.build_site(app, site, with_pdf=False)
+    return "\n".join(path.read_text(encoding="utf-8") for path in sorted(site.rglob("*")) if path.suffix in
+                     (".html", ".csv", ".json"))  # fmt: skip
+
+
+def moderate(client, key: str, **form):
+    url = f"/admin/mini/answers/{key}/?lang=en"
+    return client.post(url, data={"csrf_token": token(client, url), "then": "stay", **form})
+
+
+@pytest.mark.parametrize("emptied", ["", "   \r\n  "])
+def test_an_emptied_text_to_publish_is_refused_and_the_redaction_stays_published(admin, answered, admin_app, emptied):
+    original = "La cour est trop petite"
+    key = answer_keys(answered)[original]
+    approved = moderate(admin, key, status="approved", families=["B"], redacted="La cour est [...]")
+    assert approved.status_code == 303
+    page = moderate(admin, key, status="approved", families=["B"], redacted=emptied)
+    assert page.status_code == 400
+    assert 'id="redacted-error"' in page.text and "cannot be empty" in page.text
+    assert f">{emptied.replace(chr(13), '')}</textarea>" in page.text.replace("\r", "")  # what was typed, kept
+    decision = storage.decisions(answered, "mini")[tuple(key.split("."))]
+    assert decision.redacted == "La cour est [...]" and decision.status == "approved"
+    assert len(storage.decision_log(answered, *key.split("."))) == 1  # the refused form changed nothing
+    site = published_texts(admin_app)
+    assert "La cour est [...]" in site
+    assert original not in site
+
+
+def test_an_empty_text_never_unredacts_an_answer_approved_later(admin, answered, admin_app):
+    """Rejected (or left pending) with an empty field, the redaction stays; a bulk approval later keeps it too."""
+    original = "La cour est trop petite"
+    key = answer_keys(answered)[original]
+    moderate(admin, key, status="approved", families=["B"], redacted="La cour est [...]")
+    assert moderate(admin, key, status="rejected", families=["B"], redacted="").status_code == 303
+    assert storage.decisions(answered, "mini")[tuple(key.split("."))].status == "rejected"
+    csrf = token(admin, "/admin/mini/answers/")
+    admin.post("/admin/mini/answers/", data={"csrf_token": csrf, "selected": [key], "action": "approved"})
+    admin.post("/admin/mini/answers/", data={"csrf_token": csrf, "selected": [key], "action": "remove_family",
+                                             "family": "D"})  # fmt: skip
+    decision = storage.decisions(answered, "mini")[tuple(key.split("."))]
+    assert decision.status == "approved" and decision.redacted == "La cour est [...]"
+    site = published_texts(admin_app)
+    assert "La cour est [...]" in site and original not in site
+
+
+def test_an_answer_never_redacted_cannot_be_approved_with_an_empty_text(admin, answered, admin_app):
+    key = answer_keys(answered)["La cour est trop petite"]
+    assert moderate(admin, key, status="approved", families=["B"], redacted=" ").status_code == 400
+    assert storage.decisions(answered, "mini") == {}
+
+
+def test_going_back_to_the_original_text_is_an_explicit_action_in_the_log(admin, answered, admin_app):
+    original = "La cour est trop petite"
+    key = answer_keys(answered)[original]
+    url = f"/admin/mini/answers/{key}/?lang=en"
+    assert "Publish the original text" not in admin.get(url).text  # nothing to go back from yet
+    moderate(admin, key, status="approved", families=["B"], redacted="La cour est [...]")
+    assert 'name="redaction" value="original"' in admin.get(url).text
+    page = moderate(admin, key, status="approved", families=["B"], redacted="", redaction="original")
+    assert page.status_code == 303
+    decision = storage.decisions(answered, "mini")[tuple(key.split("."))]
+    assert decision.redacted is None and decision.status == "approved"
+    log = storage.decision_log(answered, *key.split("."))
+    assert [entry[2].get("original", False) for entry in log] == [False, True]
+    shown = admin.get(url).text
+    assert "original text restored" in shown
+    assert "texte original rétabli" in admin.get(url.replace("lang=en", "lang=fr")).text
+    assert original in published_texts(admin_app)
+
+
+# -- a build interrupted by a restart -------------------------------------------------
+
+BUILDING_WORKER = """
+import sys, threading, time
+from pathlib import Path
+from coresp_survey import create_app, publish
+import test_admin
+
+app = create_app({"SURVEYS_DIR": Path(sys.argv[1]), "DATABASE": Path(sys.argv[2]), "SECRET_KEY": "test",
+                  "ADMIN_PASSWORD": test_admin.PASSWORD, "SITE_DIR": Path(sys.argv[3]), "SITE_WITH_PDF": False})
+entered = threading.Event()
+
+def stuck(*args, **kwargs):
+    entered.set()
+    threading.Event().wait()  # a long build, until the worker is killed
+
+publish._write_site = stuck
+client = app.test_client()
+assert test_admin.log_in(client).status_code == 303
+assert client.post("/admin/build", data={"csrf_token": test_admin.token(client, "/admin/")}).status_code == 303
+entered.wait()
+print("building", flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_build_whose_worker_died_is_shown_interrupted_and_a_new_one_can_start(admin, answered, admin_app, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    config = admin_app.config
+    worker = subprocess.Popen(
+        [sys.executable, "-c", BUILDING_WORKER, str(config["SURVEYS_DIR"]), str(config["DATABASE"]),
+         str(config["SITE_DIR"])],
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent,
+    )  # fmt: skip
+    try:
+        assert worker.stdout.readline() == "building\n"
+        assert storage.last_build(answered)["status"] == "running"
+        assert "is running" in admin.get("/admin/?lang=en").text
+        page = admin.post("/admin/build?lang=en", data={"csrf_token": token(admin, "/admin/")}, follow_redirects=True)
+        assert "A build is already running." in page.text
+    finally:
+        worker.kill()  # a restart: the worker dies in the middle of the build
+        worker.wait()
+        worker.stdout.close()
+    assert storage.last_build(answered)["status"] == "running"  # what it left behind
+    dashboard = admin.get("/admin/?lang=en").text
+    assert "was interrupted" in dashboard and "is running" not in dashboard
+    assert storage.last_build(answered)["status"] == "interrupted"
+    assert "a été interrompue" in admin.get("/admin/?lang=fr").text
+    page = admin.post("/admin/build?lang=en", data={"csrf_token": token(admin, "/admin/")}, follow_redirects=True)
+    assert "The site is being built." in page.text
+    assert wait_for_build(answered)["status"] == "done"
+    assert (config["SITE_DIR"] / "en" / "mini" / "index.html").is_file()

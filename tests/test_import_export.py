@@ -151,3 +151,46 @@ def test_an_export_can_be_imported_back(run, tmp_path, respondent, db):
     first, second = storage.iter_responses(db, "mini")
     assert first.answers == second.answers
     assert first.answers["why"] == "-tired"
+
+
+@pytest.mark.parametrize(
+    ("rows", "line", "fragments"),
+    [
+        pytest.param(
+            'students,4,,12,,,,,,\nstudents,2,"Trop de bruit,12,,,,,,\nparents,5,,41,,,,,,\n',
+            3,
+            ["a quote opens a cell in this row and is never closed", 'write "" for a quote inside a cell'],
+            id="unclosed quote",
+        ),
+        pytest.param(
+            'students,4,,12,,,,,,\nstudents,2,"Trop" de bruit,12,,,,,,\n',
+            3,
+            ["text follows the closing quote of a cell", 'write "" for a quote inside a cell'],
+            id="text after a closing quote",
+        ),
+        pytest.param(
+            "students,4,,12,,,,,,\nstudents,2,Trop de bruit,12\nparents,5,,41,,,,,,\n",
+            3,
+            ["4 cells where the header has 10 columns", "add the missing cells (empty ones too)"],
+            id="missing cells",
+        ),
+    ],
+)
+def test_import_refuses_a_broken_row_naming_its_line_and_what_to_do(run, tmp_path, db, rows, line, fragments):
+    result = run("import", "mini", write(tmp_path, HEADER + rows))
+    assert result.exit_code == 1
+    assert f"paper.csv: line {line}: " in result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr
+    assert "nothing was stored" in result.stderr and "Traceback" not in result.output
+    assert list(storage.iter_responses(db, "mini")) == []
+
+
+def test_import_keeps_quoted_line_breaks_and_skips_blank_lines(run, tmp_path, db):
+    text = HEADER + '\nstudents,2,"Trop de bruit\nle matin, surtout",12,,,,,,\n\n' + "parents,5,,41,,,,,,\n"
+    result = run("import", "mini", write(tmp_path, text))
+    assert result.exit_code == 0, result.output
+    assert sorted(r.answers.get("why", "") for r in storage.iter_responses(db, "mini")) == [
+        "",
+        "Trop de bruit\nle matin, surtout",
+    ]

@@ -1049,8 +1049,13 @@ HEADER_CASES = [
     pytest.param(document(top="round: ''  # <-\n"), "round must be a short name", id="empty round"),
     pytest.param(
         document(top="publish: {min_group_size: 0}  # <-\n"),
-        "'min_group_size' must be a whole number from 1",
+        "'min_group_size' must be a whole number from 3",
         id="min_group_size 0",
+    ),
+    pytest.param(
+        document(top="publish: {min_group_size: 2}  # <-\n"),
+        "'min_group_size' must be a whole number from 3 to 1000",
+        id="min_group_size 2",
     ),
     pytest.param(
         document(top="publish: 5  # <-\n"),
@@ -1378,3 +1383,90 @@ def test_group_named_all_is_refused():
         "'all' is reserved for every respondent together; name the group otherwise"
     ]
     assert problems[0].line == text.splitlines().index('  - {id: all, label: {fr: "Tous", en: "All"}}') + 1
+
+
+# ---------------------------------------------------------------- texts that look alike
+
+
+def test_a_min_group_size_of_three_is_the_smallest_accepted():
+    assert valid(document(top="publish: {min_group_size: 3}\n")).min_group_size == 3
+
+
+PICK_BUS = (
+    '    - {value: bus, label: {fr: "Bus", en: "Bus"}}\n    - {value: walk, label: {fr: "À pied", en: "On foot"}}\n'
+)
+"""The two choices of the question ``pick`` (``modes`` has three)."""
+INVISIBLE = [
+    ("\u202e", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+    ("\u202a", "U+202A LEFT-TO-RIGHT EMBEDDING"),
+    ("\u2066", "U+2066 LEFT-TO-RIGHT ISOLATE"),
+    ("\u2069", "U+2069 POP DIRECTIONAL ISOLATE"),
+    ("\u200e", "U+200E LEFT-TO-RIGHT MARK"),
+    ("\u200f", "U+200F RIGHT-TO-LEFT MARK"),
+    ("\u061c", "U+061C ARABIC LETTER MARK"),
+    ("\u200b", "U+200B ZERO WIDTH SPACE"),
+    ("\u200c", "U+200C ZERO WIDTH NON-JOINER"),
+    ("\u200d", "U+200D ZERO WIDTH JOINER"),
+    ("\u2060", "U+2060 WORD JOINER"),
+    ("\ufeff", "U+FEFF ZERO WIDTH NO-BREAK SPACE"),
+    ("\u2064", "U+2064 INVISIBLE PLUS"),
+    ("\U000e0041", "U+E0041 TAG LATIN CAPITAL LETTER A"),
+]
+
+
+@pytest.mark.parametrize(("character", "name"), INVISIBLE, ids=[name for _, name in INVISIBLE])
+@pytest.mark.parametrize("written", ["raw", "escaped"])
+def test_bidi_controls_and_invisible_characters_are_refused_in_every_text_naming_the_code_point(
+    character, name, written
+):
+    shown = character if written == "raw" else character.encode("unicode_escape").decode("ascii")
+    for text in [
+        document(top=f'title: {{fr: "Titre", en: "Ti{shown}tle"}}  # <-\n').replace(
+            'title: {fr: "Titre", en: "Title"}\n', "", 1
+        ),
+        edited_question(PICK_BUS, PICK_BUS.replace('fr: "Bus"', f'fr: "B{shown}us"').replace("}}\n", "}}  # <-\n", 1)),
+        document(top=f'groups:\n  - {{id: a, label: {{fr: "A{shown}", en: "A"}}}}  # <-\n'),
+    ]:
+        problem = assert_problem(text, name, "invisible")
+        assert character not in str(problem)  # the message itself stays plain to read
+
+
+def test_a_soft_hyphen_is_an_ordinary_character():
+    assert valid(document(top='intro: {fr: "Bien-\u00eatre au col\u00adl\u00e8ge", en: "Well-being"}\n'))
+
+
+LOOKALIKES = [
+    pytest.param('"Élèves"', '"ÉLÈVES"', id="case"),
+    pytest.param('"Élèves du lycée"', '" Élèves  du\tlycée "', id="spaces"),
+    pytest.param('"Ｅｌèves"', '"Elèves"', id="fullwidth letters"),
+    pytest.param('"ﬁlles"', '"filles"', id="ligature"),
+    pytest.param('"E\u0301lèves"', '"Élèves"', id="combining accent"),
+]
+
+
+@pytest.mark.parametrize(("first", "second"), LOOKALIKES)
+def test_two_groups_whose_labels_look_the_same_in_one_language_are_refused(first, second):
+    text = document(
+        top=f"groups:\n  - {{id: a, label: {{fr: {first}, en: One}}}}  # first\n"
+        f"  - {{id: b, label: {{fr: {second}, en: Two}}}}  # <-\n"
+    )
+    assert_problem(text, "group 'b'", "group 'a'", "in 'fr'", "cannot tell them apart")
+
+
+def test_two_choices_of_one_question_whose_labels_look_the_same_are_refused():
+    lookalike = '    - {value: bus, label: {fr: "Bus", en: "Bus"}}  # first\n    - {value: walk, label: {fr: "bus ", en: "On foot"}}  # <-\n'
+    assert_problem(edited_question(PICK_BUS, lookalike), "choice 'walk'", "choice 'bus'", "in 'fr'")
+
+
+def test_two_levels_of_a_scale_whose_labels_look_the_same_are_refused():
+    text = document(
+        top="scales:\n  freq:\n    - {value: 1, label: {fr: Jamais, en: Never}}\n"
+        "    - {value: 2, label: {fr: Souvent, en: Often}}  # first\n"
+        "    - {value: 3, label: {fr: souvent, en: Very often}}  # <-\n"
+    )
+    assert_problem(text, "level 3", "level 2", "in 'fr'")
+
+
+def test_the_same_label_in_two_questions_or_for_a_group_and_a_choice_is_fine():
+    valid(edited_question('{fr: "Modes", en: "Modes"}', '{fr: "Choix", en: "Pick"}'))
+    valid(document(top='groups:\n  - {id: a, label: {fr: "Bus", en: "Bus"}}\n'))

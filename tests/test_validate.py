@@ -245,3 +245,18 @@ def test_load_catalog_of_a_missing_folder_is_a_problem(tmp_path):
 def test_load_catalog_gives_the_surveys_by_id(folder):
     catalog = load_catalog(folder)
     assert sorted(catalog) == sorted(path.stem for path in BUNDLED.glob("*.yaml"))
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["._demo.yaml", ".demo.yaml.swp.yaml", "~$demo.yaml", ".~lock.demo.yaml#", ".#demo.yaml"],
+)
+def test_hidden_files_and_office_lock_files_in_the_folder_are_ignored(tmp_path, name):
+    """macOS writes ``._x.yaml`` beside each file copied to a USB key; Office and LibreOffice leave lock files."""
+    (tmp_path / "demo.yaml").write_text(minimal(), encoding="utf-8")
+    (tmp_path / name).write_bytes(b"\x00\x05\x16\x07 Mac OS X resource fork \xff\xfe")  # not a survey, not UTF-8
+    assert survey_files([tmp_path]) == [tmp_path / "demo.yaml"]
+    assert list(load_catalog(tmp_path)) == ["demo"]
+    result = validate(tmp_path)
+    assert result.exit_code == 0, result.output
+    assert validate(tmp_path / name).exit_code == 1  # named on purpose, a file is still read

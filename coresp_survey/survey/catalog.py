@@ -12,22 +12,30 @@ from .located import load_located
 from .model import Survey
 
 SURVEY_SUFFIXES = (".yaml", ".yml")
+IGNORED_PREFIXES = (".", "~$")
+"""Hidden files (macOS's ``._x.yaml`` resource forks, editors' ``.#x``, LibreOffice's ``.~lock.x#``) and
+Office's lock files (``~$x.xlsx``): never surveys, and often not even text."""
 
 
 def survey_files(paths: list[Path]) -> list[Path]:
-    """Expand folders into their survey files, sorted; keep files as given, each once.
+    """Expand folders into their survey files (`is_survey_file`), sorted; keep files as given, each once.
 
     A file named twice (``validate surveys surveys/a.yaml``) must not clash with itself.
     """
     files: dict[Path, Path] = {}
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix in SURVEY_SUFFIXES and p.is_file())
+            found = sorted(p for p in path.iterdir() if is_survey_file(p))
         else:
             found = [path]
         for file in found:
             files.setdefault(file.resolve(), file)
     return list(files.values())
+
+
+def is_survey_file(path: Path) -> bool:
+    """A file of a surveys folder that is read as a survey (one named on the command line always is)."""
+    return path.suffix in SURVEY_SUFFIXES and not path.name.startswith(IGNORED_PREFIXES) and path.is_file()
 
 
 def check_files(paths: list[Path]) -> tuple[list[Survey], list[Problem]]:

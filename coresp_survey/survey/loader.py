@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -45,6 +46,10 @@ FAMILY_ID = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 CHOICE_VALUE = re.compile(r"[a-z0-9_-]+")
 ROUND = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}")
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+SOFT_HYPHEN = "\u00ad"
+"""The one format character (Unicode category Cf) a text may hold: it only says where a word may break."""
+MIN_GROUP_SIZE = 3
+"""Below 3, a published cell of a group can point to one person (and a pair can read each other's)."""
 MAX_ID_LENGTH = 64
 MAX_TEXT_LENGTH = 20_000
 MAX_LENGTH_CAP = 20_000
@@ -239,6 +244,13 @@ class _Reader:
             elif len(value[lang]) > MAX_TEXT_LENGTH:
                 self.problem(value.line_of(lang), f"'{key}' in '{lang}' is longer than {MAX_TEXT_LENGTH:,} characters")
                 ok = False
+            elif invisible := _invisible_characters(value[lang]):
+                self.problem(
+                    value.line_of(lang),
+                    f"'{key}' in '{lang}' holds {invisible}: invisible characters (direction controls, zero-width"
+                    " characters) can make two texts look the same or show a text in another order; remove them",
+                )
+                ok = False
         return Text({lang: value[lang].strip() for lang in self.languages}) if ok else None
 
     def boolean(self, data: LocatedDict, key: str, default: bool = False) -> bool:
@@ -336,6 +348,31 @@ class _Reader:
                 results.append(read(data))
         return results
 
+    def distinct_labels(self, items: LocatedList, labelled: list[tuple[str, Text]]) -> bool:
+        """Whether respondents can tell these apart: no two labels look the same in one language.
+
+        ``labelled`` holds (what, label) for each mapping of ``items``, in
+        order; "the same" is after `_looks`, so case, spaces and look-alike
+        forms of a letter (fullwidth, ligatures, composed accents) do not count.
+        """
+        distinct = True
+        for lang in self.languages:
+            seen: dict[str, tuple[str, int]] = {}
+            for index, (what, label) in enumerate(labelled):
+                line = items[index]["label"].line_of(lang)
+                looks = _looks(label(lang))
+                if looks in seen:
+                    first, first_line = seen[looks]
+                    self.problem(
+                        line,
+                        f"in '{lang}', {what} has the same label as {first} (first at line {first_line}), once"
+                        " case, spaces and look-alike characters are set aside: respondents cannot tell them apart",
+                    )
+                    distinct = False
+                else:
+                    seen[looks] = (what, line)
+        return distinct
+
     # -- the survey ---------------------------------------------------------
 
     def survey(self, data: LocatedDict, path: Path | None) -> Survey | None:
@@ -415,7 +452,10 @@ class _Reader:
             return []
         groups = self.each_mapping(items, "group", self.read_group)
         self.unique([(g[0], g[1]) for g in groups], "group id")
-        return [g[2] for g in groups if g[2] is not None]
+        read = [g[2] for g in groups if g[2] is not None]
+        if len(read) == len(items):
+            self.distinct_labels(items, [(f"group '{g.id}'", g.label) for g in read])
+        return read
 
     def read_group(self, data: LocatedDict) -> tuple[str | None, int, Group | None]:
         self.keys(data, GROUP_KEYS, ("id", "label"), "a group")
@@ -438,7 +478,7 @@ class _Reader:
         if publish is None:
             return 5
         self.keys(publish, PUBLISH_KEYS, (), "publish")
-        size = self.integer(publish, "min_group_size", minimum=1, maximum=1000)
+        size = self.integer(publish, "min_group_size", minimum=MIN_GROUP_SIZE, maximum=1000)
         return 5 if size is None else size
 
     def read_families(self, data: LocatedDict) -> list[Family]:
@@ -491,6 +531,8 @@ class _Reader:
             return None
         good = [choice for _, _, choice in levels if choice is not None]
         if len(good) != len(items) or len({c.value for c in good}) != len(good):
+            return None
+        if not self.distinct_labels(items, [(f"level {c.value}", c.label) for c in good]):
             return None
         return tuple(sorted(good, key=lambda c: c.value))
 
@@ -629,7 +671,11 @@ class _Reader:
         if len(items) + (1 if other else 0) < 2:
             self.problem(data.line_of("choices"), "a choice question needs at least two choices")
         choices = tuple(choice for _, _, choice in read if choice is not None)
-        return choices if len(choices) == len(items) else None
+        if len(choices) != len(items):
+            return None
+        if not self.distinct_labels(items, [(f"choice '{c.value}'", c.label) for c in choices]):
+            return None
+        return choices
 
     def details_single(self, data: LocatedDict, scales: dict) -> dict | None:
         other = self.boolean(data, "other")
@@ -765,6 +811,17 @@ def _with_column(error: conditions.ConditionError) -> str:
     if error.column and "column" not in error.message:
         return f"{error.message} (column {error.column})"
     return error.message
+
+
+def _invisible_characters(text: str) -> str:
+    """The invisible format characters of ``text`` (category Cf but the soft hyphen), named, or ""."""
+    found = dict.fromkeys(ch for ch in text if unicodedata.category(ch) == "Cf" and ch != SOFT_HYPHEN)
+    return ", ".join(f"U+{ord(ch):04X} {unicodedata.name(ch, 'FORMAT CHARACTER')}" for ch in found)
+
+
+def _looks(text: str) -> str:
+    """What a label looks like to a reader: compatibility forms folded (NFKC), case folded, spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def _kind(value: Any) -> str:
