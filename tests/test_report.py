@@ -333,7 +333,7 @@ def test_hidden_groups_read_not_published_and_are_named(views, pages):
     text = flat("\n".join(chapter_pages(pages["en"], "en")))
     hidden = [group_label(view, "enseignants"), group_label(view, SMALL_GROUP)]
     assert view.criteria.hidden == tuple(hidden)  # the small group, and the next smallest with it
-    assert "hidden: " + ", ".join(hidden) + ". Their criteria count in “Everyone”." in text
+    assert "Groups hidden: " + ", ".join(hidden) + ". Their criteria count in “Everyone”." in text
     assert text.count("not published") == 2 * len(view.criteria.families)
 
 
