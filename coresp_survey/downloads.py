@@ -98,9 +98,11 @@ participation.csv
 
 Small groups are never published
   A cell with fewer than {min_size} respondents has suppressed = true and n, mean,
-  score and the shares empty. When only one group of an indicator is hidden,
-  the group with the next smallest n is hidden too, so no hidden value can be
-  recovered by subtracting the visible groups from "all".
+  score and the shares empty. In each round x indicator, the hidden groups,
+  with the respondents who belong to no group, hold together at least
+  {min_size} answers or none: while they hold fewer, the group with the next
+  smallest n is hidden too, so "all" minus the visible groups never gives
+  fewer than {min_size} answers. A group with n = 0 is hidden but holds none.
 
 Text cells that a spreadsheet would read as a formula (starting with =, +, -, @)
 are prefixed with an apostrophe.

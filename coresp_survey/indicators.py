@@ -7,11 +7,12 @@ One pass over the responses (`tally`) counts answers per round, group,
 indicator and scale level; every figure is then computed from those counts, so
 the work grows linearly with the number of responses.
 
-Suppression (PRODUCT.md, "The published site"): a cell with fewer than the
-survey's ``min_group_size`` respondents publishes no number at all; when only
-one group cell of a round × indicator is suppressed, the group with the next
-smallest ``n`` is suppressed too, so the hidden group cannot be recovered by
-subtracting the visible groups from ``all``.
+Suppression (PRODUCT.md, "Complementary suppression"): a cell with fewer than
+the survey's ``min_group_size`` answers publishes no number at all; and in each
+round × indicator, the hidden groups together, with the respondents of no
+declared group, must hold at least ``min_group_size`` answers or none, so that
+``all`` minus the visible groups never gives away fewer. `suppressed_groups`
+decides it; `synthesis` applies the same function to the criteria.
 """
 
 from __future__ import annotations
@@ -296,18 +297,26 @@ def _distribution(counts: Tally, round_name: str, group: str | None, i: int) -> 
 
 
 def suppressed_groups(min_size: int, sizes: dict[str, int], rest: int) -> set[str]:
-    """The groups to hide: those below ``min_size``, plus the next smallest when only one part of ``all`` is hidden.
+    """The groups to hide in one round × indicator: those below ``min_size``, then enough others to protect them.
 
-    Respondents without a declared group are part of ``all`` but of no group
-    cell; when they are few (0 < rest < min_size) they count as a hidden part,
-    or ``all`` minus every group would give them away.
+    ``all`` minus the visible groups gives exactly what the hidden groups hold
+    together, plus the ``rest`` (respondents in ``all`` who belong to no
+    declared group, so to no group cell). That residue must be empty or hold
+    at least ``min_size`` answers: while 0 < residue < ``min_size``, the
+    visible group with the next smallest ``n`` (ties: the first declared) is
+    hidden too. A group with no answer is hidden but protects nothing: it adds
+    0 to the residue, which is why counting hidden groups (the rule's first
+    version) was not enough. When every group is hidden and the residue is
+    still small, ``all`` itself is small and the caller hides it.
     """
-    hidden = {g for g, n in sizes.items() if n < min_size}
-    hidden_parts = len(hidden) + (1 if 0 < rest < min_size else 0)
-    if hidden_parts == 1:
-        visible = [(n, k, g) for k, (g, n) in enumerate(sizes.items()) if g not in hidden]
-        if visible:
-            hidden.add(min(visible)[2])
+    hidden = {group for group, n in sizes.items() if n < min_size}
+    residue = rest + sum(sizes[group] for group in hidden)
+    candidates = sorted((n, k, group) for k, (group, n) in enumerate(sizes.items()) if group not in hidden)
+    for n, _order, group in candidates:
+        if not 0 < residue < min_size:
+            break
+        hidden.add(group)
+        residue += n
     return hidden
 
 

@@ -103,7 +103,13 @@ class ParticipationRow:
     previous: int | None
     """Responses in the previous round, when there is one."""
     published: bool
-    """At least ``min_group_size`` respondents: the group's figures can appear."""
+    """At least ``min_group_size`` respondents in the round; below, none of the group's figures appears.
+
+    Enough respondents is necessary, not sufficient: an indicator may still
+    hide a large group's cell, when fewer than ``min_group_size`` answered the
+    question in it or to protect a smaller group (`indicators.suppressed_groups`).
+    The cells say what is shown; this flag only explains why a group never is.
+    """
 
 
 @dataclass(frozen=True)

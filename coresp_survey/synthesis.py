@@ -4,9 +4,13 @@ Only approved answers count. Per family and group, the number of approved
 criteria classified in it; and the approved quotes (the redacted text when
 there is one), each labelled with its group and kept in the language it was
 written in. Groups with fewer respondents than ``min_group_size`` publish no
-count and no quote, and when only one group is hidden the next smallest one's
-counts are hidden too (the same rule as the indicators), so that no hidden
-count can be recovered from the total.
+count and no quote, and the hidden groups (with the respondents of no declared
+group) must hold together at least ``min_group_size`` respondents or none, the
+next smallest groups being hidden with them until they do: the rule of the
+indicators (`indicators.suppressed_groups`), so that no hidden count can be
+recovered from the total. A hidden group is never quoted either, whatever its
+size: each quote is one approved criterion, so counting a group's quotes on
+the page would give back its hidden counts.
 
 All rounds are pooled: criteria are usually gathered once, at the start of the
 method, and then measured round after round.
@@ -38,7 +42,7 @@ class Synthesis:
     groups: tuple[str, ...]
     """``all`` then the survey's groups, in order."""
     hidden: frozenset[str]
-    """Groups whose counts are not published."""
+    """Groups whose counts are not published, nor their quotes (`indicators.suppressed_groups`, on respondents)."""
     counts: dict[tuple[str, str], int]
     """(family, group) → approved criteria; absent for hidden groups. Unclassified criteria use family ''."""
     quotes: tuple[Quote, ...]
@@ -62,9 +66,10 @@ def synthesis(survey: Survey, respondents: dict[str | None, int], answers: Itera
     sizes = {group: respondents.get(group, 0) for group in declared}
     rest = sum(n for group, n in respondents.items() if group not in sizes)
     everyone = sum(sizes.values()) + rest
-    hidden = set(suppressed_groups(survey.min_group_size, sizes, rest))
+    hidden = suppressed_groups(survey.min_group_size, sizes, rest)
     if everyone < survey.min_group_size:
         hidden.add(ALL)
+    quoted = _quoted_groups(survey.min_group_size, sizes, rest, hidden)
     counts: Counter[tuple[str, str]] = Counter()
     quotes = []
     for answer in answers:
@@ -76,8 +81,7 @@ def synthesis(survey: Survey, respondents: dict[str | None, int], answers: Itera
             if group is not None:
                 counts[(family, group)] += 1
         counts[("*", ALL)] += 1
-        small = group is not None and sizes[group] < survey.min_group_size
-        if not small and ALL not in hidden:
+        if group in quoted:
             quotes.append(Quote(answer.published_text, answer.lang, group, answer.question, answer.families))
     shown_counts = {key: n for key, n in counts.items() if key[1] not in hidden}
     return Synthesis(
@@ -87,3 +91,21 @@ def synthesis(survey: Survey, respondents: dict[str | None, int], answers: Itera
         quotes=tuple(quotes),
         respondents={ALL: everyone, **sizes},
     )
+
+
+def _quoted_groups(min_size: int, sizes: dict[str, int], rest: int, hidden: set[str]) -> set[str | None]:
+    """Whose approved criteria may be quoted: the visible groups, and None (no declared group) when that is safe.
+
+    Quotes of respondents without a declared group carry no group label, but
+    counting them splits ``all`` minus the visible groups into them and the
+    hidden groups: they are quoted only when they are at least ``min_size``
+    and the hidden groups alone hold none or at least ``min_size`` respondents.
+    In a survey without groups they are everyone, quoted when ``all`` is shown.
+    """
+    if ALL in hidden:
+        return set()
+    quoted: set[str | None] = {group for group in sizes if group not in hidden}
+    in_hidden_groups = sum(sizes[group] for group in hidden if group in sizes)
+    if rest >= min_size and not 0 < in_hidden_groups < min_size:
+        quoted.add(None)
+    return quoted

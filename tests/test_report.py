@@ -80,7 +80,7 @@ APPROVED = {
     # text: (group, language, families); "A C" is a criterion in two families, "" one not classified yet
     "Une cour assez grande pour jouer au ballon": ("eleves", "fr", "B"),
     "Teachers who answer our messages within a week": ("parents", "en", "A C"),
-    "Du temps pour préparer les cours à plusieurs": ("enseignants", "fr", ""),
+    "Du temps pour préparer les cours à plusieurs": ("parents", "fr", ""),
     HOSTILE_QUOTE: ("eleves", "en", "B"),
 }
 REDACTED = ("Monsieur Durand crie dans la cour", "[…] crie dans la cour, et personne ne dit rien")
@@ -94,6 +94,7 @@ NOT_PUBLISHED = {
     "Une réponse que personne n’a encore lue": ("eleves", "pending"),
     "Une réponse écartée par le groupe de coordination": ("parents", "rejected"),
     "Les personnels voudraient une vraie salle de pause": (SMALL_GROUP, "approved"),  # a group below 5
+    "Les enseignants voudraient une salle de travail": ("enseignants", "approved"),  # hidden with the group below 5
 }
 CHAPTER = {"fr": "Ce que le bien-être signifie pour chaque groupe", "en": "What well-being means to each group"}
 
@@ -316,7 +317,7 @@ def test_approved_quotes_are_printed_with_their_group(views, pages, lang):
     unclassified = next(q for q, (_g, _l, f) in APPROVED.items() if not f)
     heading = {"fr": "Pas encore classés", "en": "Not classified yet"}[lang]
     last = text.rindex(heading)  # the heading of the quotes comes after the table's row of that name
-    assert text.index(f"{heading} {unclassified} — {group_label(view, 'enseignants')}") == last
+    assert text.index(f"{heading} {unclassified} — {group_label(view, 'parents')}") == last
     assert all(text.rindex(flat(quote)) < last for quote in [*APPROVED, LONG_QUOTE] if quote != unclassified)
 
 
@@ -332,7 +333,7 @@ def test_hidden_groups_read_not_published_and_are_named(views, pages):
     text = flat("\n".join(chapter_pages(pages["en"], "en")))
     hidden = [group_label(view, "enseignants"), group_label(view, SMALL_GROUP)]
     assert view.criteria.hidden == tuple(hidden)  # the small group, and the next smallest with it
-    assert "hidden: " + ", ".join(hidden) + ". Their criteria count in “Everyone”." in text
+    assert "Groups hidden: " + ", ".join(hidden) + ". Their criteria count in “Everyone”." in text
     assert text.count("not published") == 2 * len(view.criteria.families)
 
 
