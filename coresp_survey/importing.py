@@ -6,10 +6,12 @@ import csv
 import io
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from . import answering
 from . import forms
+from .definitions import Definitions
 from .exporting import FIXED_COLUMNS
 from .exporting import FORMULA_STARTS
 from .exporting import LIST_SEPARATOR
@@ -34,11 +36,16 @@ class ImportedRow:
     answers: dict
 
 
-def read_csv(survey: Survey, text: str, lang: str) -> list[ImportedRow]:
-    """Check every row of ``text``; raise ImportRefused listing all problems, or return the rows."""
+def read_csv(definitions: Definitions, text: str, lang: str, new_round: str | None = None) -> list[ImportedRow]:
+    """Check every row of ``text``; raise ImportRefused listing all problems, or return the rows.
+
+    A row's round must be one the survey knows (`Definitions.rounds`) or
+    ``new_round`` (``--round``), which also stamps rows that name none; the
+    row is checked with the survey file of its round.
+    """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     header = reader.fieldnames or []
-    problems = header_problems(survey, header)
+    problems = header_problems(definitions, header)
     if problems:
         raise ImportRefused(problems)
     rows = []
@@ -50,7 +57,7 @@ def read_csv(survey: Survey, text: str, lang: str) -> list[ImportedRow]:
             continue
         if not any((value or "").strip() for value in record.values()):
             continue
-        row, row_problems = check_row(survey, record, lang)
+        row, row_problems = check_round_row(definitions, record, lang, new_round)
         problems.extend(f"line {reader.line_num}: {problem}" for problem in row_problems)
         if row is not None:
             rows.append(row)
@@ -61,8 +68,10 @@ def read_csv(survey: Survey, text: str, lang: str) -> list[ImportedRow]:
     return rows
 
 
-def header_problems(survey: Survey, header: list[str]) -> list[str]:
-    known = set(columns(survey))
+def header_problems(definitions: Definitions, header: list[str]) -> list[str]:
+    """Problems of the header row: every column must be a field of the current file or of a saved version."""
+    survey = definitions.current
+    known = {name for version in definitions.every_version() for name in columns(version)}
     problems = [
         f"unknown column '{name}' (expected question ids, <id>_other, group, round)"
         for name in header
@@ -83,7 +92,61 @@ def uncell(value: str) -> str:
     return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
 
 
-def check_row(survey: Survey, record: dict[str, str], lang: str) -> tuple[ImportedRow | None, list[str]]:
+def row_round(definitions: Definitions, record: dict[str, str], new_round: str | None) -> tuple[str, str | None]:
+    """The row's round, and the problem when the survey does not know it."""
+    survey_round = (record.get("round") or "").strip() or new_round or definitions.current.round
+    if survey_round == new_round or survey_round in definitions.rounds:
+        return survey_round, None
+    return survey_round, _(
+        "round '%(round)s' is not a round of survey '%(survey)s' (its rounds: %(rounds)s); to store it as a new"
+        " round, run the import again with --round %(round)s",
+        round=survey_round,
+        survey=definitions.current.id,
+        rounds=", ".join(definitions.rounds),
+    )
+
+
+def _dropped(name: str) -> str:
+    return _(
+        "%(column)s: this answer would not be stored (its question is not asked to this respondent, or 'Other' is"
+        " not chosen); leave the cell empty",
+        column=name,
+    )
+
+
+def check_round_row(
+    definitions: Definitions, record: dict[str, str], lang: str, new_round: str | None
+) -> tuple[ImportedRow | None, list[str]]:
+    """Check a row with its round's survey file, or an earlier version saved for that round.
+
+    A file corrected mid-round leaves answers that fit only the version they
+    were given with; problems are named by the round's own file.
+    """
+    survey_round, problem = row_round(definitions, record, new_round)
+    if problem is not None:
+        return None, [problem]
+    first_problems: list[str] | None = None
+    for survey in definitions.candidates(survey_round):
+        row, problems = check_row(survey, record, lang, survey_round)
+        if row is not None:
+            return row, []
+        if first_problems is None:
+            first_problems = problems
+    return None, first_problems or []
+
+
+def check_row(
+    survey: Survey, record: dict[str, str], lang: str, survey_round: str | None = None
+) -> tuple[ImportedRow | None, list[str]]:
+    """Check a row with one survey file; a filled cell of a column the file does not have is a problem."""
+    survey_round = survey_round or (record.get("round") or "").strip() or survey.round
+    fields = set(columns(survey))
+    problems = [
+        _("%(column)s: the survey file of round %(round)s has no such question; leave the cell empty",
+          column=name, round=survey_round)
+        for name, value in record.items()
+        if name is not None and name not in fields and uncell(value or "")
+    ]  # fmt: skip
     raw: answering.Raw = {}
     for question in survey.questions:
         for name in forms.field_names(question):
@@ -92,7 +155,6 @@ def check_row(survey: Survey, record: dict[str, str], lang: str) -> tuple[Import
                 continue
             is_list = question.type == "multiple" and name == question.id
             raw[name] = [part.strip() for part in value.split(LIST_SEPARATOR) if part.strip()] if is_list else [value]
-    problems = []
     group = (record.get("group") or "").strip() or None
     if survey.groups and not survey.group(group):
         problems.append(f"group '{group or ''}' is not one of {', '.join(g.id for g in survey.groups)}")
@@ -104,7 +166,8 @@ def check_row(survey: Survey, record: dict[str, str], lang: str) -> tuple[Import
             for question in page.active:
                 for error in page.form[question.id].errors:
                     problems.append(f"{question.id}: {error}")
-    survey_round = (record.get("round") or "").strip() or survey.round
+    if not problems:  # a valid row whose cell would be dropped: refused, never lost
+        problems = [_dropped(name) for name in raw if name not in result.answers]
     if problems:
         return None, problems
     return ImportedRow(group, survey_round, result.answers), []
