@@ -201,13 +201,20 @@ def write_slips(survey: Survey, group_id: str | None, made: list[str], base_url:
     say(f"{len(made)} slip(s) on {pages} page(s) written to {pdf_path}.")
 
 
+def round_option(_context: click.Context, _option: click.Parameter, value: str | None) -> str | None:
+    """``--round``: a round name as survey files write it."""
+    if value is not None and not ROUND.fullmatch(value):
+        raise click.BadParameter('a round is a short name such as "2026" (letters, digits, space . _ -)')
+    return value
+
+
 @main.command("import")
 @click.argument("survey_id")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--round",
     "new_round",
-    callback=lambda _context, _option, value: check_round_name(value),
+    callback=round_option,
     help="Accept this round, even if the survey has none of that name yet; rows with an empty round get it.",
 )
 def import_(survey_id: str, csv_file: Path, new_round: str | None) -> None:
@@ -229,15 +236,15 @@ def import_(survey_id: str, csv_file: Path, new_round: str | None) -> None:
 
     app = create_app()  # saves the current file as its round's version
     db = storage.connect(database_path())
-    rounds = definitions.load_definitions(db, survey)
+    known = definitions.load_definitions(db, survey)
     with app.app_context(), force_locale("en"):
         try:
-            rows = importing.read_csv(rounds, text, survey.default_language, new_round)
+            rows = importing.read_csv(known, text, survey.default_language, new_round)
         except importing.ImportRefused as refused:
             for problem in refused.problems:
                 click.echo(f"{csv_file}: {problem}", err=True)
             raise click.ClickException(f"{len(refused.problems)} problem(s); nothing was stored") from None
-    new_rounds = sorted({row.round for row in rows} - set(rounds.saved) - rounds.answered)
+    new_rounds = sorted({row.round for row in rows} - set(known.saved) - known.answered)
     stored = storage.import_responses(
         db,
         survey.id,
@@ -246,12 +253,6 @@ def import_(survey_id: str, csv_file: Path, new_round: str | None) -> None:
         versions=definitions.round_versions(survey, new_rounds),  # a new round was checked with the current file
     )
     say(f"{stored} response(s) stored for {survey.id}.")
-
-
-def check_round_name(value: str | None) -> str | None:
-    if value is not None and not ROUND.fullmatch(value):
-        raise click.BadParameter('a round is a short name such as "2026" (letters, digits, space . _ -)')
-    return value
 
 
 @main.command()

@@ -106,33 +106,36 @@ def row_round(definitions: Definitions, record: dict[str, str], new_round: str |
     )
 
 
-def _dropped(name: str) -> str:
-    return _(
-        "%(column)s: this answer would not be stored (its question is not asked to this respondent, or 'Other' is"
-        " not chosen); leave the cell empty",
-        column=name,
-    )
-
-
 def check_round_row(
     definitions: Definitions, record: dict[str, str], lang: str, new_round: str | None
 ) -> tuple[ImportedRow | None, list[str]]:
     """Check a row with its round's survey file, or an earlier version saved for that round.
 
     A file corrected mid-round leaves answers that fit only the version they
-    were given with; problems are named by the round's own file.
+    were given with (an export of them imports back): the first version that
+    stores every filled cell wins, else the first that accepts the row
+    (dropping, as the form does, answers to questions not asked to this
+    respondent). Problems are named by the round's own file.
     """
     survey_round, problem = row_round(definitions, record, new_round)
     if problem is not None:
         return None, [problem]
     first_problems: list[str] | None = None
+    accepted: ImportedRow | None = None
     for survey in definitions.candidates(survey_round):
         row, problems = check_row(survey, record, lang, survey_round)
-        if row is not None:
+        if row is not None and not dropped_cells(survey, record, row):
             return row, []
+        accepted = accepted or row
         if first_problems is None:
             first_problems = problems
-    return None, first_problems or []
+    return (accepted, []) if accepted is not None else (None, first_problems or [])
+
+
+def dropped_cells(survey: Survey, record: dict[str, str], row: ImportedRow) -> list[str]:
+    """The filled cells of ``record`` that ``row`` does not store (hidden by ``show_if``, "Other" not chosen)."""
+    names = (name for question in survey.questions for name in forms.field_names(question))
+    return [name for name in names if uncell(record.get(name) or "") and name not in row.answers]
 
 
 def check_row(
@@ -166,8 +169,6 @@ def check_row(
             for question in page.active:
                 for error in page.form[question.id].errors:
                     problems.append(f"{question.id}: {error}")
-    if not problems:  # a valid row whose cell would be dropped: refused, never lost
-        problems = [_dropped(name) for name in raw if name not in result.answers]
     if problems:
         return None, problems
     return ImportedRow(group, survey_round, result.answers), []
