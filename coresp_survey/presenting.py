@@ -380,7 +380,8 @@ def _indicator_view(
     changes = {c.group: c for c in figures.changes if c.indicator == indicator.id and c.to_round == shown}
     values = tuple(level.value for level in levels)
     shown_cells = [cell for cell in cells if cell.round == shown and cell.levels == values]
-    shown_cells = shown_cells or _not_asked(survey, indicator, shown, values)
+    if not shown_cells:
+        shown_cells, changes = _not_asked(survey, indicator, shown, values), {}
     rows = tuple(
         _group_figures(cell, labels.get(cell.group, cell.group), changes.get(cell.group)) for cell in shown_cells
     )

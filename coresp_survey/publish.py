@@ -159,17 +159,17 @@ def _read_survey(db, survey: Survey) -> tuple[Figures, Synthesis | None, list[st
 
     Each round is computed with the survey file it was collected with.
     """
-    rounds = definitions.load_definitions(db, survey)
-    finder = definitions.MismatchFinder(rounds)
+    known = definitions.load_definitions(db, survey)
+    finder = definitions.MismatchFinder(known)
     responses = finder.passing(storage.iter_responses(db, survey.id))
     if not moderation.open_questions(survey):
-        figures, criteria = compute(survey, responses, rounds.by_round()), None
+        figures, criteria = compute(survey, responses, known.by_round()), None
     else:
         approved: list[moderation.OpenAnswer] = []
         kept = moderation.collect_approved(survey, responses, storage.decisions(db, survey.id), approved)
-        figures = compute(survey, kept, rounds.by_round())
+        figures = compute(survey, kept, known.by_round())
         criteria = synthesis(survey, _respondents(figures), approved)
-    return figures, criteria, definitions.warning_lines(rounds, finder.found())
+    return figures, criteria, definitions.warning_lines(known, finder.found())
 
 
 def _respondents(figures: Figures) -> dict[str | None, int]:
