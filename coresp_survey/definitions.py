@@ -23,7 +23,6 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
-from operator import itemgetter
 from typing import Any
 
 from flask_babel import gettext as _
@@ -305,16 +304,25 @@ class MismatchFinder:
         self.rounds: dict[str, _RoundAnswers] = {}
 
     def passing(self, responses: Iterable[Response]) -> Iterator[Response]:
-        """The responses, each checked as it goes by."""
+        """The responses, each checked as it goes by (`add`, inlined: this runs once per response of a build)."""
+        rounds = self.rounds
         for response in responses:
-            self.add(response)
+            gathered = rounds.get(response.round) or self._start(response.round)
+            answers = response.answers
+            if not answers.keys() <= gathered.field_set:
+                gathered.stray(answers)
+            gathered.rows.append(tuple(map(answers.get, gathered.ids)))
             yield response
 
     def add(self, response: Response) -> None:
-        gathered = self.rounds.get(response.round)
-        if gathered is None:
-            gathered = self.rounds[response.round] = _RoundAnswers(self.definitions.of(response.round))
-        gathered.add(response.answers)
+        gathered = self.rounds.get(response.round) or self._start(response.round)
+        if not response.answers.keys() <= gathered.field_set:
+            gathered.stray(response.answers)
+        gathered.rows.append(tuple(map(response.answers.get, gathered.ids)))
+
+    def _start(self, round_name: str) -> _RoundAnswers:
+        gathered = self.rounds[round_name] = _RoundAnswers(self.definitions.of(round_name))
+        return gathered
 
     def found(self) -> list[Mismatch]:
         survey_id = self.definitions.current.id
@@ -335,17 +343,17 @@ class _RoundAnswers:
         self.strays: dict[str, list[dict[str, Any]]] = {}
         """Question id → the answers holding a key of it that is no field (a removed question, an "Other" text)."""
 
-    def add(self, answers: dict[str, Any]) -> None:
-        if not answers.keys() <= self.field_set:
-            for question_id in {key.removesuffix(OTHER_SUFFIX) for key in answers.keys() - self.field_set}:
-                self.strays.setdefault(question_id, []).append(answers)  # no question id ends in "_other"
-        self.rows.append(tuple(map(answers.get, self.ids)))
+    def stray(self, answers: dict[str, Any]) -> None:
+        """Note the answers holding keys that are no field of the definition (rare)."""
+        for question_id in {key.removesuffix(OTHER_SUFFIX) for key in answers.keys() - self.field_set}:
+            self.strays.setdefault(question_id, []).append(answers)  # no question id ends in "_other"
 
     def mismatches(self, survey_id: str, round_name: str) -> list[Mismatch]:
         found = []
-        for index, question in enumerate(self.questions):
+        columns = zip(*self.rows, strict=True) if self.rows else ((),) * len(self.questions)
+        for question, column in zip(self.questions, columns, strict=True):
             mismatch = Mismatch(survey_id, round_name, question.id, limit=question.max_length)
-            for value, count in _counts(list(map(itemgetter(index), self.rows))).items():
+            for value, count in _counts(column).items():
                 misfit = _misfit(question, question.id, _thaw(value))
                 if misfit is not None:
                     mismatch.add(*misfit, count)
@@ -360,7 +368,7 @@ class _RoundAnswers:
         return found
 
 
-def _counts(column: list) -> Counter:
+def _counts(column: tuple) -> Counter:
     """How often each answered value of ``column`` occurs (in C when the column holds one hashable type).
 
     Values of different types are told apart (1, 1.0 and True are equal keys
