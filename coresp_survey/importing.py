@@ -16,6 +16,7 @@ from .exporting import FIXED_COLUMNS
 from .exporting import FORMULA_STARTS
 from .exporting import LIST_SEPARATOR
 from .exporting import columns
+from .survey.loader import ROUND
 from .survey.model import Survey
 
 MAX_ROWS = 100_000
@@ -97,6 +98,9 @@ def row_round(definitions: Definitions, record: dict[str, str], new_round: str |
     survey_round = (record.get("round") or "").strip() or new_round or definitions.current.round
     if survey_round == new_round or survey_round in definitions.rounds:
         return survey_round, None
+    if not ROUND.fullmatch(survey_round):
+        shown = survey_round.encode("unicode_escape").decode("ascii")[:40]  # no control character reaches a terminal
+        return survey_round, _("round '%(round)s' is not a round name such as \"2026\"", round=shown)
     return survey_round, _(
         "round '%(round)s' is not a round of survey '%(survey)s' (its rounds: %(rounds)s); to store it as a new"
         " round, run the import again with --round %(round)s",

@@ -242,6 +242,18 @@ def test_import_refuses_an_unknown_round_naming_the_line_and_accepts_it_with_rou
     assert again.exit_code == 0, again.output
 
 
+def test_import_refuses_a_malformed_round_cell_without_echoing_control_characters(tmp_path):
+    instance = Instance(tmp_path)
+    instance.write(survey_text("2026"))
+    paper = tmp_path / "paper.csv"
+    paper.write_text('group,round,mood\nstudents,"20\x1b[31m26",4\n', encoding="utf-8")
+    result = instance.run("import", SURVEY_ID, str(paper))
+    assert result.exit_code == 1
+    assert "line 2: round '20\\x1b[31m26' is not a round name" in result.stderr
+    assert "\x1b" not in result.stderr
+    assert instance.responses() == []
+
+
 def test_import_refuses_a_malformed_round_option(tmp_path):
     instance = Instance(tmp_path)
     instance.write(survey_text("2026"))
