@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC
@@ -16,12 +17,14 @@ from pathlib import Path
 import click
 
 from . import config
+from . import definitions
 from . import exporting
 from . import importing
 from . import outputs
 from . import storage
 from .survey.catalog import check_files
 from .survey.catalog import load_catalog
+from .survey.loader import ROUND
 from .survey.loader import SurveyInvalid
 from .survey.model import Survey
 
@@ -108,6 +111,23 @@ def writing(target: Path, shown: Path) -> Iterator[Path]:
         ) from None
 
 
+def warn_about_stored_answers(surveys: Iterable[Survey]) -> None:
+    """Say which stored answers no longer fit their round's survey file (`definitions.mismatches`).
+
+    Reads the database only if its file exists, and creates nothing: ``validate``
+    runs on authors' machines that may have none.
+    """
+    db = storage.open_existing(database_path())
+    if db is None:
+        return
+    try:
+        lines = definitions.survey_warnings(db, surveys)
+    finally:
+        db.close()
+    for line in lines:
+        say(line)
+
+
 def find_survey(survey_id: str) -> Survey:
     surveys = load_surveys()
     if survey_id not in surveys:
@@ -126,6 +146,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     surveys, problems = check_files(list(paths) or [surveys_folder()])  # a missing path is one more problem
     for problem in problems:
         click.echo(str(problem))
+    warn_about_stored_answers(surveys)
     if problems:
         say(f"{len(problems)} problem(s) found.")
         sys.exit(1)
@@ -140,7 +161,7 @@ def validate(paths: tuple[Path, ...]) -> None:
 )
 def serve(host: str, port: int, workers: int) -> None:
     """Run the web app under gunicorn, ready to sit behind a reverse proxy."""
-    load_surveys()
+    warn_about_stored_answers(load_surveys().values())
     from .server import THREADS
     from .server import run
 
@@ -220,14 +241,29 @@ def write_slips(survey: Survey, group_id: str | None, made: list[str], base_url:
     say(f"{len(made)} slip(s) on {pages} page(s) written to {pdf_path}.")
 
 
+def round_option(_context: click.Context, _option: click.Parameter, value: str | None) -> str | None:
+    """``--round``: a round name as survey files write it."""
+    if value is not None and not ROUND.fullmatch(value):
+        raise click.BadParameter('a round is a short name such as "2026" (letters, digits, space . _ -)')
+    return value
+
+
 @main.command("import")
 @click.argument("survey_id")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def import_(survey_id: str, csv_file: Path) -> None:
+@click.option(
+    "--round",
+    "new_round",
+    callback=round_option,
+    help="Accept this round, even if the survey has none of that name yet; rows with an empty round get it.",
+)
+def import_(survey_id: str, csv_file: Path, new_round: str | None) -> None:
     """Store paper questionnaires typed into a CSV: all rows, or none if any row is wrong.
 
     One column per question id (multiple choices joined by ';'), <id>_other for
-    "Other" texts, and group.
+    "Other" texts, and group; optionally round (default: the survey's current
+    round). A row's round must be the current one, a round already stored, or
+    the one given with --round; it is checked with the survey file of its round.
     """
     survey = find_survey(survey_id)
     try:
@@ -238,17 +274,23 @@ def import_(survey_id: str, csv_file: Path) -> None:
 
     from . import create_app
 
-    app = create_app()
+    app = create_app()  # saves the current file as its round's version
+    db = storage.connect(database_path())
+    known = definitions.load_definitions(db, survey)
     with app.app_context(), force_locale("en"):
         try:
-            rows = importing.read_csv(survey, text, survey.default_language)
+            rows = importing.read_csv(known, text, survey.default_language, new_round)
         except importing.ImportRefused as refused:
             for problem in refused.problems:
                 click.echo(f"{csv_file}: {problem}", err=True)
             raise click.ClickException(f"{len(refused.problems)} problem(s); nothing was stored") from None
-    db = storage.connect(database_path())
+    new_rounds = sorted({row.round for row in rows} - set(known.saved) - known.answered)
     stored = storage.import_responses(
-        db, survey.id, survey.default_language, [(r.round, r.group, r.answers) for r in rows]
+        db,
+        survey.id,
+        survey.default_language,
+        [(r.round, r.group, r.answers) for r in rows],
+        versions=definitions.round_versions(survey, new_rounds),  # a new round was checked with the current file
     )
     say(f"{stored} response(s) stored for {survey.id}.")
 
@@ -266,7 +308,7 @@ def export(survey_id: str, file_format: str, out: Path | None) -> None:
         raise click.ClickException("--format xlsx needs --out FILE")
     target = output_file(out) if out is not None else None
     db = storage.connect(database_path())
-    table = exporting.rows(survey, storage.iter_responses(db, survey.id))
+    table = exporting.rows(survey, storage.iter_responses(db, survey.id), storage.answer_keys(db, survey.id))
     if target is None:
         count = exporting.write_csv(table, sys.stdout)
     else:
@@ -313,11 +355,15 @@ def build_site_with_progress(out: Path, base_url: str | None, pdf: bool):
     show_bar = sys.stderr.isatty() and not os.environ.get("CI")
     try:
         if not show_bar:
-            return publish.build_site(app, out, base_url, with_pdf=pdf)
-        with click.progressbar(length=steps, label="Building the site", file=sys.stderr) as bar:
-            return publish.build_site(app, out, base_url, with_pdf=pdf, progress=lambda _step: bar.update(1))
+            built = publish.build_site(app, out, base_url, with_pdf=pdf)
+        else:
+            with click.progressbar(length=steps, label="Building the site", file=sys.stderr) as bar:
+                built = publish.build_site(app, out, base_url, with_pdf=pdf, progress=lambda _step: bar.update(1))
     except publish.SiteError as error:
         raise click.ClickException(str(error)) from None
+    for line in built.warnings:
+        say(line)
+    return built
 
 
 @main.command()

@@ -25,6 +25,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from . import storage
+from .definitions import round_versions
 from .survey.model import OTHER_VALUE
 from .survey.model import Question
 from .survey.model import Survey
@@ -413,7 +414,8 @@ def fill_empty_surveys(db: Database, surveys: list[Survey] | dict[str, Survey]) 
             continue
         rounds = demo_rounds(survey)
         rows = synthetic_responses(survey, rounds, typical_turnout(survey), survey_seed(survey))
-        storage.import_responses(db, survey.id, survey.default_language, rows)
+        versions = round_versions(survey, rounds)  # every made-up round answered this very file
+        storage.import_responses(db, survey.id, survey.default_language, rows, versions=versions)
         filled.append(Filled(survey.id, len(rows), rounds))
     return filled
 

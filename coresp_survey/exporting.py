@@ -23,6 +23,17 @@ def columns(survey: Survey) -> list[str]:
     return [*FIXED_COLUMNS, *(name for question in survey.questions for name in field_names(question))]
 
 
+def stored_columns(survey: Survey, stored_keys: Iterable[str]) -> list[str]:
+    """The current file's columns, then every other key found in stored answers, sorted (``<id>_other`` after ``<id>``).
+
+    Questions since removed from the file, or "Other" texts it no longer
+    offers, still have answers: an export never hides them.
+    """
+    names = columns(survey)
+    known = set(names)
+    return names + sorted(key for key in set(stored_keys) if key not in known)
+
+
 def inert(value: Any) -> Any:
     """A text cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP)."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
@@ -38,9 +49,12 @@ def cell(value: Any) -> Any:
     return inert(value)
 
 
-def rows(survey: Survey, responses: Iterable[Response]) -> Iterator[list[Any]]:
-    """The header, then one row per response (no code, id or device detail)."""
-    names = columns(survey)
+def rows(survey: Survey, responses: Iterable[Response], stored_keys: Iterable[str] = ()) -> Iterator[list[Any]]:
+    """The header, then one row per response (no code, id or device detail), values exactly as stored.
+
+    ``stored_keys`` are the keys of the stored answers (`storage.answer_keys`): each gets a column.
+    """
+    names = stored_columns(survey, stored_keys)
     yield [inert(name) for name in names]
     for response in responses:
         fixed = {"group": response.group, "round": response.round, "submitted": response.submitted}

@@ -6,14 +6,17 @@ import csv
 import io
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from . import answering
 from . import forms
+from .definitions import Definitions
 from .exporting import FIXED_COLUMNS
 from .exporting import FORMULA_STARTS
 from .exporting import LIST_SEPARATOR
 from .exporting import columns
+from .survey.loader import ROUND
 from .survey.model import Survey
 
 MAX_ROWS = 100_000
@@ -34,10 +37,15 @@ class ImportedRow:
     answers: dict
 
 
-def read_csv(survey: Survey, text: str, lang: str) -> list[ImportedRow]:
-    """Check every row of ``text``; raise ImportRefused listing all problems, or return the rows."""
+def read_csv(definitions: Definitions, text: str, lang: str, new_round: str | None = None) -> list[ImportedRow]:
+    """Check every row of ``text``; raise ImportRefused listing all problems, or return the rows.
+
+    A row's round must be one the survey knows (`Definitions.rounds`) or
+    ``new_round`` (``--round``), which also stamps rows that name none; the
+    row is checked with the survey file of its round.
+    """
     header, records, unreadable = read_table(text)
-    problems = header_problems(survey, header)
+    problems = header_problems(definitions, header)
     if problems:
         raise ImportRefused(problems + unreadable)
     rows = []
@@ -54,7 +62,7 @@ def read_csv(survey: Survey, text: str, lang: str) -> list[ImportedRow]:
         record = dict(zip(header, cells, strict=True))
         if not any(value.strip() for value in record.values()):
             continue
-        row, row_problems = check_row(survey, record, lang)
+        row, row_problems = check_round_row(definitions, record, lang, new_round)
         problems.extend(f"line {line}: {problem}" for problem in row_problems)
         if row is not None:
             rows.append(row)
@@ -105,8 +113,10 @@ def _unreadable(error: csv.Error) -> str:
     return f"this row cannot be read as CSV ({error}); save the file again as CSV from the spreadsheet"
 
 
-def header_problems(survey: Survey, header: list[str]) -> list[str]:
-    known = set(columns(survey))
+def header_problems(definitions: Definitions, header: list[str]) -> list[str]:
+    """Problems of the header row: every column must be a field of the current file or of a saved version."""
+    survey = definitions.current
+    known = {name for version in definitions.every_version() for name in columns(version)}
     problems = [
         f"unknown column '{name}' (expected question ids, <id>_other, group, round)"
         for name in header
@@ -127,7 +137,67 @@ def uncell(value: str) -> str:
     return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
 
 
-def check_row(survey: Survey, record: dict[str, str], lang: str) -> tuple[ImportedRow | None, list[str]]:
+def row_round(definitions: Definitions, record: dict[str, str], new_round: str | None) -> tuple[str, str | None]:
+    """The row's round, and the problem when the survey does not know it."""
+    survey_round = (record.get("round") or "").strip() or new_round or definitions.current.round
+    if survey_round == new_round or survey_round in definitions.rounds:
+        return survey_round, None
+    if not ROUND.fullmatch(survey_round):
+        shown = survey_round.encode("unicode_escape").decode("ascii")[:40]  # no control character reaches a terminal
+        return survey_round, _("round '%(round)s' is not a round name such as \"2026\"", round=shown)
+    return survey_round, _(
+        "round '%(round)s' is not a round of survey '%(survey)s' (its rounds: %(rounds)s); to store it as a new"
+        " round, run the import again with --round %(round)s",
+        round=survey_round,
+        survey=definitions.current.id,
+        rounds=", ".join(definitions.rounds),
+    )
+
+
+def check_round_row(
+    definitions: Definitions, record: dict[str, str], lang: str, new_round: str | None
+) -> tuple[ImportedRow | None, list[str]]:
+    """Check a row with its round's survey file, or an earlier version saved for that round.
+
+    A file corrected mid-round leaves answers that fit only the version they
+    were given with (an export of them imports back): the first version that
+    stores every filled cell wins, else the first that accepts the row
+    (dropping, as the form does, answers to questions not asked to this
+    respondent). Problems are named by the round's own file.
+    """
+    survey_round, problem = row_round(definitions, record, new_round)
+    if problem is not None:
+        return None, [problem]
+    first_problems: list[str] | None = None
+    accepted: ImportedRow | None = None
+    for survey in definitions.candidates(survey_round):
+        row, problems = check_row(survey, record, lang, survey_round)
+        if row is not None and not dropped_cells(survey, record, row):
+            return row, []
+        accepted = accepted or row
+        if first_problems is None:
+            first_problems = problems
+    return (accepted, []) if accepted is not None else (None, first_problems or [])
+
+
+def dropped_cells(survey: Survey, record: dict[str, str], row: ImportedRow) -> list[str]:
+    """The filled cells of ``record`` that ``row`` does not store (hidden by ``show_if``, "Other" not chosen)."""
+    names = (name for question in survey.questions for name in forms.field_names(question))
+    return [name for name in names if uncell(record.get(name) or "") and name not in row.answers]
+
+
+def check_row(
+    survey: Survey, record: dict[str, str], lang: str, survey_round: str | None = None
+) -> tuple[ImportedRow | None, list[str]]:
+    """Check a row with one survey file; a filled cell of a column the file does not have is a problem."""
+    survey_round = survey_round or (record.get("round") or "").strip() or survey.round
+    fields = set(columns(survey))
+    problems = [
+        _("%(column)s: the survey file of round %(round)s has no such question; leave the cell empty",
+          column=name, round=survey_round)
+        for name, value in record.items()
+        if name is not None and name not in fields and uncell(value or "")
+    ]  # fmt: skip
     raw: answering.Raw = {}
     for question in survey.questions:
         for name in forms.field_names(question):
@@ -136,7 +206,6 @@ def check_row(survey: Survey, record: dict[str, str], lang: str) -> tuple[Import
                 continue
             is_list = question.type == "multiple" and name == question.id
             raw[name] = [part.strip() for part in value.split(LIST_SEPARATOR) if part.strip()] if is_list else [value]
-    problems = []
     group = (record.get("group") or "").strip() or None
     if survey.groups and not survey.group(group):
         problems.append(f"group '{group or ''}' is not one of {', '.join(g.id for g in survey.groups)}")
@@ -148,7 +217,6 @@ def check_row(survey: Survey, record: dict[str, str], lang: str) -> tuple[Import
             for question in page.active:
                 for error in page.form[question.id].errors:
                     problems.append(f"{question.id}: {error}")
-    survey_round = (record.get("round") or "").strip() or survey.round
     if problems:
         return None, problems
     return ImportedRow(group, survey_round, result.answers), []

@@ -21,11 +21,13 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .storage import Response
 from .survey.model import ALL_GROUPS
+from .survey.model import Group
 from .survey.model import Indicator
 from .survey.model import Survey
 
@@ -139,15 +141,21 @@ class Change:
 class Tally:
     """Counts from one pass over the responses: everything the figures are computed from.
 
+    Each round is counted with its own definition (the survey file its answers
+    were collected with): its indicators, their levels and its groups.
     ``answers[(round, group)][i][j]`` is how many respondents of that round and
-    group gave level ``levels[i][j]`` to indicator ``i``; ``group`` is None for
-    respondents whose group the survey does not declare (or every respondent,
-    when the survey has no groups).
+    group gave level ``levels[round][i][j]`` to indicator ``i`` of the round's
+    definition; ``group`` is None for respondents whose group the definition
+    does not declare (or every respondent, when it has no groups).
     """
 
     survey: Survey
+    """The current survey file: its id and its publishing rule (``min_group_size``) hold for every round."""
     rounds: tuple[str, ...]
-    levels: tuple[tuple[int, ...], ...]
+    definitions: dict[str, Survey]
+    """The definition of each round."""
+    levels: dict[str, tuple[tuple[int, ...], ...]]
+    """Per round, the levels of each indicator of the round's definition."""
     answers: dict[tuple[str, str | None], list[list[int]]]
     responses: dict[tuple[str, str | None], int]
     periods: dict[str, tuple[str, str]]
@@ -208,37 +216,65 @@ def round_key(name: str) -> tuple:
 # -- one pass over the responses ----------------------------------------------------
 
 
-def tally(survey: Survey, responses: Iterable[Response]) -> Tally:
+def tally(survey: Survey, responses: Iterable[Response], definitions: Mapping[str, Survey] | None = None) -> Tally:
     """Count answers per round, group, indicator and level, in one pass (linear in the responses).
 
-    Responses to other surveys are skipped. An answer that is not one of the
-    scale's levels (missing, hidden by ``show_if``, or malformed) does not
-    count: ``n`` is the number of respondents who answered.
+    ``definitions`` gives the survey file each round was collected with; a
+    round it lacks is counted with ``survey``, the current file. Responses to
+    other surveys are skipped. An answer that is not one of the scale's levels
+    (missing, hidden by ``show_if``, or malformed) does not count: ``n`` is the
+    number of respondents who answered.
 
     The pass only gathers each response's indicator answers as a tuple; the
     counting is then done column by column by `collections.Counter` (in C),
     several times faster than counting answer by answer in Python.
     """
-    declared = {group.id for group in survey.groups}  # never "all": the loader refuses it
-    levels = tuple(_levels(survey, indicator) for indicator in survey.indicators)
-    question_ids = [indicator.question for indicator in survey.indicators]
+    known = definitions or {}
+    plans: dict[str, _RoundPlan] = {}
     gathered: dict[tuple[str, str | None], list[tuple]] = {}
     days: dict[str, set[str]] = {}
     for response in responses:
         if response.survey != survey.id:
             continue
-        key = (response.round, response.group if response.group in declared else None)
+        plan = plans.get(response.round)
+        if plan is None:
+            plan = plans[response.round] = _RoundPlan.of(known.get(response.round, survey))
+            days[response.round] = set()
+        key = (response.round, response.group if response.group in plan.declared else None)
         rows = gathered.get(key)
         if rows is None:
             rows = gathered[key] = []
-            days.setdefault(response.round, set())
-        rows.append(tuple(map(response.answers.get, question_ids)))
+        rows.append(tuple(map(response.answers.get, plan.question_ids)))
         days[response.round].add(response.submitted)
-    answers = {key: _count_levels(rows, levels) for key, rows in gathered.items()}
+    rounds = tuple(sorted({key[0] for key in gathered} | {survey.round}, key=round_key))
+    for round_name in rounds:
+        if round_name not in plans:
+            plans[round_name] = _RoundPlan.of(known.get(round_name, survey))
+    answers = {key: _count_levels(rows, plans[key[0]].levels) for key, rows in gathered.items()}
     counts = {key: len(rows) for key, rows in gathered.items()}
     periods = {round_name: (min(seen), max(seen)) for round_name, seen in days.items()}
-    rounds = tuple(sorted({key[0] for key in counts} | {survey.round}, key=round_key))
-    return Tally(survey, rounds, levels, answers, counts, periods)
+    round_definitions = {round_name: plans[round_name].definition for round_name in rounds}
+    round_levels = {round_name: plans[round_name].levels for round_name in rounds}
+    return Tally(survey, rounds, round_definitions, round_levels, answers, counts, periods)
+
+
+@dataclass(frozen=True)
+class _RoundPlan:
+    """What one round is counted with: its definition's groups, indicator questions and levels."""
+
+    definition: Survey
+    declared: frozenset[str]
+    question_ids: tuple[str, ...]
+    levels: tuple[tuple[int, ...], ...]
+
+    @classmethod
+    def of(cls, definition: Survey) -> _RoundPlan:
+        return cls(
+            definition,
+            frozenset(group.id for group in definition.groups),  # never "all": the loader refuses it
+            tuple(indicator.question for indicator in definition.indicators),
+            tuple(_levels(definition, indicator) for indicator in definition.indicators),
+        )
 
 
 def _count_levels(rows: list[tuple], levels: tuple[tuple[int, ...], ...]) -> list[list[int]]:
@@ -270,18 +306,18 @@ def indicator_cells(counts: Tally) -> list[IndicatorCell]:
     only ``all``. Rounds are the survey's current round plus every round found
     in the responses, in natural order.
     """
-    survey = counts.survey
     cells: list[IndicatorCell] = []
     for round_name in counts.rounds:
-        for i, indicator in enumerate(survey.indicators):
+        for i, indicator in enumerate(counts.definitions[round_name].indicators):
             cells.extend(_round_indicator_cells(counts, round_name, i, indicator))
     return cells
 
 
 def _round_indicator_cells(counts: Tally, round_name: str, i: int, indicator: Indicator) -> list[IndicatorCell]:
     survey = counts.survey
-    levels = counts.levels[i]
-    distributions = {group.id: _distribution(counts, round_name, group.id, i) for group in survey.groups}
+    levels = counts.levels[round_name][i]
+    groups = counts.definitions[round_name].groups
+    distributions = {group.id: _distribution(counts, round_name, group.id, i) for group in groups}
     rest = _distribution(counts, round_name, None, i)
     everyone = [sum(column) for column in zip(rest, *distributions.values(), strict=True)]
     hidden = suppressed_groups(survey.min_group_size, {g: sum(d) for g, d in distributions.items()}, sum(rest))
@@ -293,7 +329,7 @@ def _round_indicator_cells(counts: Tally, round_name: str, i: int, indicator: In
 
 def _distribution(counts: Tally, round_name: str, group: str | None, i: int) -> list[int]:
     table = counts.answers.get((round_name, group))
-    return table[i] if table is not None else [0] * len(counts.levels[i])
+    return table[i] if table is not None else [0] * len(counts.levels[round_name][i])
 
 
 def suppressed_groups(min_size: int, sizes: dict[str, int], rest: int) -> set[str]:
@@ -390,18 +426,24 @@ def participation(counts: Tally) -> list[Participation]:
     The response rate is not clipped at 1: a rate above 100% means the size
     written in the survey file is wrong, which the coordination group should see.
     """
-    survey = counts.survey
-    sizes = [group.size for group in survey.groups]
-    known = [size for size in sizes if size is not None]
-    total_size = sum(known) if survey.groups and len(known) == len(sizes) else None
+    survey_id = counts.survey.id
     rows: list[Participation] = []
     for round_name in counts.rounds:
+        groups = counts.definitions[round_name].groups  # the groups (and sizes) the round was collected with
+        total_size = _total_size(groups)
         everyone = sum(n for (r, _), n in counts.responses.items() if r == round_name)
-        rows.append(Participation(survey.id, round_name, ALL, everyone, total_size, _rate(everyone, total_size)))
-        for group in survey.groups:
+        rows.append(Participation(survey_id, round_name, ALL, everyone, total_size, _rate(everyone, total_size)))
+        for group in groups:
             n = counts.responses.get((round_name, group.id), 0)
-            rows.append(Participation(survey.id, round_name, group.id, n, group.size, _rate(n, group.size)))
+            rows.append(Participation(survey_id, round_name, group.id, n, group.size, _rate(n, group.size)))
     return rows
+
+
+def _total_size(groups: tuple[Group, ...]) -> int | None:
+    """Everyone's size: the sum of the groups' sizes when every group has one."""
+    sizes = [group.size for group in groups]
+    known = [size for size in sizes if size is not None]
+    return sum(known) if groups and len(known) == len(sizes) else None
 
 
 def _rate(responses: int, size: int | None) -> float | None:
@@ -454,20 +496,27 @@ def family_scores(survey: Survey, cells: Iterable[IndicatorCell]) -> list[Family
 def changes(cells: Iterable[IndicatorCell]) -> list[Change]:
     """The change in share of good answers between consecutive rounds, per indicator × group.
 
-    Rounds are consecutive in natural order among the rounds the cells cover;
-    a change is given only when both cells are published.
+    Rounds are consecutive in natural order among the rounds where the
+    indicator exists (has cells: a round's definition may lack it); a change
+    is given only when both cells are published.
     """
     cells = list(cells)
     by_key = {(cell.round, cell.indicator, cell.group): cell for cell in cells}
-    rounds = sorted({cell.round for cell in cells}, key=round_key)
+    rounds_of: dict[str, set[str]] = {}
+    for cell in cells:
+        rounds_of.setdefault(cell.indicator, set()).add(cell.round)
+    earlier_of = {}
+    for indicator, found in rounds_of.items():
+        ordered = sorted(found, key=round_key)
+        earlier_of.update({(indicator, later): earlier for earlier, later in zip(ordered, ordered[1:], strict=False)})
     result = []
-    for earlier, later in zip(rounds, rounds[1:], strict=False):
-        for after in cells:
-            if after.round != later or after.suppressed:
-                continue
-            before = by_key.get((earlier, after.indicator, after.group))
-            if before is not None and not before.suppressed:
-                result.append(_change(before, after))
+    for after in sorted(cells, key=lambda cell: round_key(cell.round)):  # stable: the cells' order within a round
+        earlier = earlier_of.get((after.indicator, after.round))
+        if earlier is None or after.suppressed:
+            continue
+        before = by_key.get((earlier, after.indicator, after.group))
+        if before is not None and not before.suppressed:
+            result.append(_change(before, after))
     return result
 
 
@@ -501,9 +550,12 @@ def _published(cell: IndicatorCell) -> tuple[int, float]:
 # -- everything at once ------------------------------------------------------------
 
 
-def compute(survey: Survey, responses: Iterable[Response]) -> Figures:
-    """Every figure of one survey from one pass over its responses: what the site and the PDF call."""
-    counts = tally(survey, responses)
+def compute(survey: Survey, responses: Iterable[Response], definitions: Mapping[str, Survey] | None = None) -> Figures:
+    """Every figure of one survey from one pass over its responses: what the site and the PDF call.
+
+    ``definitions`` gives each round's survey file (see `tally`); the current one by default.
+    """
+    counts = tally(survey, responses, definitions)
     cells = indicator_cells(counts)
     return Figures(
         cells=tuple(cells),

@@ -356,7 +356,7 @@ def _participation_rows(
     return tuple(
         ParticipationRow(
             id=p.group,
-            label=labels[p.group],
+            label=labels.get(p.group, p.group),
             responses=p.responses,
             size=p.size,
             rate=p.response_rate,
@@ -384,8 +384,13 @@ def _indicator_view(
     )
     cells = [cell for cell in figures.cells if cell.indicator == indicator.id]
     changes = {c.group: c for c in figures.changes if c.indicator == indicator.id and c.to_round == shown}
-    shown_cells = [cell for cell in cells if cell.round == shown]
-    rows = tuple(_group_figures(cell, labels[cell.group], changes.get(cell.group)) for cell in shown_cells)
+    values = tuple(level.value for level in levels)
+    shown_cells = [cell for cell in cells if cell.round == shown and cell.levels == values]
+    if not shown_cells:
+        shown_cells, changes = _not_asked(survey, indicator, shown, values), {}
+    rows = tuple(
+        _group_figures(cell, labels.get(cell.group, cell.group), changes.get(cell.group)) for cell in shown_cells
+    )
     history = tuple(RoundFigures(cell.round, cell) for cell in cells if cell.group == ALL)
     label = indicator.label(lang)
     good_from_label = next((level.label for level in levels if level.good), "")
@@ -407,6 +412,18 @@ def _indicator_view(
         share_chart=_share_chart(indicator, label, good_from_label, rows, shown, lang),
         history_chart=_history_chart(indicator, label, good_from_label, history, lang),
     )
+
+
+def _not_asked(survey: Survey, indicator: Indicator, shown: str, levels: tuple[int, ...]) -> list[IndicatorCell]:
+    """Empty cells when the shown round's survey file lacked the indicator or measured it on other levels.
+
+    The shown round is the latest; it is the current file's unless a round was
+    named to sort after it. Its figures stay in the data files and the history.
+    """
+    return [
+        IndicatorCell(survey.id, shown, indicator.id, indicator.family, group, levels, suppressed=True)
+        for group in (ALL, *(g.id for g in survey.groups))
+    ]
 
 
 def _group_figures(cell: IndicatorCell, label: str, change: Change | None) -> GroupFigures:

@@ -32,6 +32,7 @@ from typing import IO
 from flask import Flask
 from flask_babel import force_locale
 
+from . import definitions
 from . import moderation
 from . import pages
 from . import presenting
@@ -77,6 +78,8 @@ class Built:
     surveys: list[str] = field(default_factory=list)
     seconds: float = 0.0
     pdf_seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    """Stored answers that no longer fit their round's survey file (`definitions.mismatches`), one line each."""
 
 
 def build_steps(surveys: dict[str, Survey], with_pdf: bool = True) -> int:
@@ -134,7 +137,8 @@ def _write_site(app: Flask, folder: Path, base_url: str | None, with_pdf: bool, 
     try:
         views: dict[str, dict[str, SurveyView]] = {lang: {} for lang in LANGUAGES}
         for survey in surveys.values():
-            figures, criteria = _read_survey(db, survey)
+            figures, criteria, warnings = _read_survey(db, survey)
+            built.warnings.extend(warnings)
             write_downloads(survey, figures, folder / pages.data(survey.id, ""))
             step(survey.id)
             for lang in survey.languages:
@@ -157,16 +161,22 @@ def _write_site(app: Flask, folder: Path, base_url: str | None, with_pdf: bool, 
     return built
 
 
-def _read_survey(db, survey: Survey) -> tuple[Figures, Synthesis | None]:
-    """The figures and the criteria synthesis, from one pass over the survey's responses."""
+def _read_survey(db, survey: Survey) -> tuple[Figures, Synthesis | None, list[str]]:
+    """The figures, the criteria synthesis and the warnings, from one pass over the survey's responses.
+
+    Each round is computed with the survey file it was collected with.
+    """
+    known = definitions.load_definitions(db, survey)
+    finder = definitions.MismatchFinder(known)
+    responses = finder.passing(storage.iter_responses(db, survey.id))
     if not moderation.open_questions(survey):
-        return compute(survey, storage.iter_responses(db, survey.id)), None
-    approved: list[moderation.OpenAnswer] = []
-    responses = storage.iter_responses(db, survey.id)
-    figures = compute(
-        survey, moderation.collect_approved(survey, responses, storage.decisions(db, survey.id), approved)
-    )
-    return figures, synthesis(survey, _respondents(figures), approved)
+        figures, criteria = compute(survey, responses, known.by_round()), None
+    else:
+        approved: list[moderation.OpenAnswer] = []
+        kept = moderation.collect_approved(survey, responses, storage.decisions(db, survey.id), approved)
+        figures = compute(survey, kept, known.by_round())
+        criteria = synthesis(survey, _respondents(figures), approved)
+    return figures, criteria, definitions.warning_lines(known, finder.found())
 
 
 def _respondents(figures: Figures) -> dict[str | None, int]:

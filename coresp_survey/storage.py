@@ -32,6 +32,7 @@ import secrets
 import sqlite3
 import threading
 import time
+from collections.abc import Iterable
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -227,6 +228,30 @@ def c001_codes(db: Database) -> None:
             used INTEGER NOT NULL DEFAULT 0
         ) WITHOUT ROWID;
         CREATE INDEX codes_by_survey ON codes (survey, group_id);
+        """
+    )
+
+
+@migrations()
+def m005_survey_versions(db: Database) -> None:
+    """The survey file as it was when each round's answers were collected.
+
+    Several versions per survey × round (a file corrected mid-round); the
+    highest ``version`` is the round's definition. ``source`` holds the file's
+    bytes in its ``format`` ("yaml" for now), ``saved`` only the day.
+    """
+    db.executescript(
+        """
+        CREATE TABLE survey_versions (
+            survey TEXT NOT NULL,
+            round TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            format TEXT NOT NULL,
+            source BLOB NOT NULL,
+            digest TEXT NOT NULL,
+            saved TEXT NOT NULL,
+            PRIMARY KEY (survey, round, version)
+        ) WITHOUT ROWID;
         """
     )
 
@@ -482,9 +507,22 @@ def submit_draft(
     return True
 
 
-def import_responses(db: Database, survey: str, lang: str, rows: list[tuple[str, str | None, dict]]) -> int:
-    """Store (round, group, answers) rows all together, or none if anything fails."""
+def import_responses(
+    db: Database,
+    survey: str,
+    lang: str,
+    rows: list[tuple[str, str | None, dict]],
+    versions: Iterable[tuple[str, str, bytes]] = (),
+) -> int:
+    """Store (round, group, answers) rows all together, or none if anything fails.
+
+    ``versions`` (round, format, source) are saved in the same transaction:
+    the survey the rows were checked with becomes known for their round only
+    if the rows are stored.
+    """
     with write(db):
+        for survey_round, file_format, source in versions:
+            _save_version(db, survey, survey_round, file_format, source)
         for survey_round, group, answers in rows:
             _insert_response(db, survey, survey_round, group, lang, "import", answers)
     return len(rows)
@@ -513,6 +551,95 @@ def iter_responses(db: Database, survey: str) -> Iterator[Response]:
 
 def count_responses(db: Database, survey: str) -> int:
     return db.execute("SELECT count(*) FROM responses WHERE survey = ?", [survey]).fetchone()[0]
+
+
+def response_rounds(db: Database, survey: str) -> set[str]:
+    """The rounds that have stored responses to ``survey``."""
+    return {row[0] for row in db.execute("SELECT DISTINCT round FROM responses WHERE survey = ?", [survey])}
+
+
+def answer_keys(db: Database, survey: str) -> set[str]:
+    """Every key stored in the answers of ``survey``'s responses (fields of questions since removed included)."""
+    rows = db.execute(
+        "SELECT DISTINCT answer.key FROM responses, json_each(responses.answers) AS answer WHERE responses.survey = ?",
+        [survey],
+    )
+    return {row[0] for row in rows}
+
+
+# -- the survey as it was per round ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SurveyVersion:
+    """One saved version of a survey file for a round; the highest ``version`` of a round is its definition."""
+
+    survey: str
+    round: str
+    version: int
+    format: str
+    source: bytes
+    digest: str
+    saved: str
+
+
+def save_survey_versions(db: Database, versions: Iterable[tuple[str, str, str, bytes]]) -> int:
+    """Save (survey, round, format, source) versions in one transaction; return how many were new.
+
+    A version is new unless the round's latest saved version has the same
+    digest: starting the app again saves nothing, and a file edited back to an
+    earlier text becomes the round's definition again.
+    """
+    with write(db):
+        return sum(_save_version(db, *version) for version in versions)
+
+
+def _save_version(db: Database, survey: str, survey_round: str, file_format: str, source: bytes) -> bool:
+    digest = hashlib.sha256(source).hexdigest()
+    latest = db.execute(
+        "SELECT version, digest FROM survey_versions WHERE survey = ? AND round = ? ORDER BY version DESC LIMIT 1",
+        [survey, survey_round],
+    ).fetchone()
+    if latest is not None and latest[1] == digest:
+        return False
+    db.execute(
+        "INSERT INTO survey_versions (survey, round, version, format, source, digest, saved)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [survey, survey_round, (latest[0] + 1) if latest else 1, file_format, source, digest, today()],
+    )
+    return True
+
+
+def survey_versions(db: Database, survey: str) -> list[SurveyVersion]:
+    """Every saved version of ``survey``, by round, newest first within a round; none in a database from before them."""
+    if not db["survey_versions"].exists():
+        return []
+    rows = db.execute(
+        "SELECT survey, round, version, format, source, digest, saved FROM survey_versions"
+        " WHERE survey = ? ORDER BY round, version DESC",
+        [survey],
+    )
+    return [SurveyVersion(*row) for row in rows]
+
+
+def open_existing(path: Path | str) -> Database | None:
+    """Open the database only if its file exists, creating nothing and changing nothing (for ``validate``).
+
+    None when there is no file, or no responses table in it.
+    """
+    if not Path(path).is_file():
+        return None
+    uri = f"{Path(path).resolve().as_uri()}?mode=rw"
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+    db = Database(conn, execute_plugins=False)
+    try:
+        has_responses = db["responses"].exists()
+    except sqlite3.DatabaseError:
+        has_responses = False
+    if not has_responses:
+        db.close()
+        return None
+    return db
 
 
 # -- invitation codes (the codes file: ``connect_codes``) -----------------------

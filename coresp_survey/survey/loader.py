@@ -6,6 +6,7 @@ stopping at the first: an author fixing a file wants the whole list.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import unicodedata
@@ -37,6 +38,7 @@ from .model import Indicator
 from .model import Question
 from .model import Scale
 from .model import Section
+from .model import Source
 from .model import Survey
 from .model import Text
 
@@ -53,6 +55,8 @@ MIN_GROUP_SIZE = 3
 MAX_ID_LENGTH = 64
 MAX_TEXT_LENGTH = 20_000
 MAX_LENGTH_CAP = 20_000
+YAML_FORMAT = "yaml"
+"""The `Source` format of a survey written in YAML."""
 
 SURVEY_KEYS = (
     "id", "round", "languages", "title", "intro", "thanks", "opens", "closes", "access",
@@ -123,7 +127,11 @@ def read_survey(path: Path) -> tuple[Survey | None, list[Problem]]:
 
 
 def parse_survey(text: str, shown_path: str, path: Path | None = None) -> tuple[Survey | None, list[Problem]]:
-    """Check survey ``text``; ``shown_path`` is the name used in problems."""
+    """Check survey ``text``; ``shown_path`` is the name used in problems.
+
+    The survey keeps ``text`` as its `Source`: the database saves it per round,
+    and a saved text is read back through this same function.
+    """
     try:
         document = load_located(text)
     except YamlError as error:
@@ -131,7 +139,9 @@ def parse_survey(text: str, shown_path: str, path: Path | None = None) -> tuple[
     reader = _Reader(shown_path)
     survey = reader.survey(document, path)
     problems = sorted(reader.problems, key=lambda p: p.line)
-    return (None if problems else survey), problems
+    if problems or survey is None:
+        return None, problems
+    return dataclasses.replace(survey, source=Source(YAML_FORMAT, text.encode("utf-8"))), []
 
 
 class _Reader:

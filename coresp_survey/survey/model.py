@@ -6,6 +6,7 @@ objects, never the YAML.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -123,6 +124,19 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class Source:
+    """The survey file as it was read, kept per round so stored answers are read with the survey they answered."""
+
+    format: str
+    """How ``data`` is written: "yaml" (XLSForm workbooks come later)."""
+    data: bytes
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass(frozen=True)
 class Survey:
     id: str
     languages: tuple[str, ...]
@@ -140,6 +154,7 @@ class Survey:
     scales: dict[str, Scale] = field(default_factory=dict)
     indicators: tuple[Indicator, ...] = ()
     path: Path | None = None
+    source: Source | None = field(default=None, compare=False, repr=False)
 
     @property
     def default_language(self) -> str:
