@@ -178,7 +178,7 @@ def test_codes_refuse_to_write_slips_over_the_database_and_make_no_code(run, ins
     assert result.exit_code == 1
     assert "choose another file" in result.stderr and result.stdout == ""
     assert database_state(database) == ("ok", len(ROWS))
-    with closing(storage.connect(database)) as db:
+    with closing(storage.connect_codes(database)) as db:
         assert storage.code_counts(db) == {}
 
 
