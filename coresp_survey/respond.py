@@ -31,7 +31,6 @@ from .database import get_db
 from .errors import render_error
 from .i18n import LANGUAGES
 from .i18n import preferred_language
-from .survey.model import Section
 from .survey.model import Survey
 
 bp = Blueprint("respond", __name__)
@@ -156,10 +155,17 @@ def page(survey_id: str, section_id: str | None = None):
     if screen is None:
         return redirect(url_for(".page", survey_id=survey.id), 303)
     if request.args.get("check"):
-        screen.errors = not answering.validate_page(screen.page)
-    elif section_id is None:
+        screen.errors = not check_screen(screen)
+    elif screen.page.number == 1:
         screen.resume = resume_page(screen.result, respondent)
     return render_screen(screen)
+
+
+def check_screen(screen: Screen) -> bool:
+    """Check a page shown again to be corrected (``?check=1``): its questions, and the group or code it asks."""
+    page_ok = answering.validate_page(screen.page)
+    start_ok = screen.start is None or screen.start.validate()
+    return page_ok and start_ok
 
 
 def resume_page(result: answering.Walk, respondent: Respondent) -> answering.Page | None:
@@ -196,21 +202,31 @@ def start_form(survey: Survey, respondent: Respondent, data: MultiDict) -> Form 
     return forms.start_form(survey, g.lang, data, with_group, with_code) if with_group or with_code else None
 
 
+def walk_for(survey: Survey, respondent: Respondent) -> answering.Walk:
+    """The respondent's pages as they stand: the same list whichever page is asked for."""
+    asks_start = any(start_fields(survey, respondent))
+    return answering.walk(survey, g.lang, respondent.raw, respondent.group(survey), start_page=asks_start)
+
+
 def build_screen(
     survey: Survey, respondent: Respondent, section_id: str | None, start: Form | None = None
 ) -> Screen | None:
-    """Walk the survey with the respondent's answers and pick the page asked for (None if hidden)."""
-    is_first = section_id is None
-    group_unsettled = is_first and any(start_fields(survey, respondent))
-    result = answering.walk(
-        survey, g.lang, respondent.raw, respondent.group(survey), group_on_first_page=group_unsettled
-    )
-    current = result.pages[0] if is_first and result.pages else result.page(section_id or "")
-    if current is None or (not is_first and current is result.pages[0]):
+    """Walk the survey with the respondent's answers and pick the page asked for (None if it has none)."""
+    result = walk_for(survey, respondent)
+    current = addressed_page(result, section_id)
+    if current is None:
         return None
-    if is_first and start is None:
+    if current.number == 1 and start is None:
         start = start_form(survey, respondent, _start_data(survey, respondent))
-    return Screen(survey, result, current, start if is_first else None, respondent)
+    return Screen(survey, result, current, start if current.number == 1 else None, respondent)
+
+
+def addressed_page(result: answering.Walk, section_id: str | None) -> answering.Page | None:
+    """The page at an address: the first page has the survey's own; a section hidden, or first, has none."""
+    if section_id is None:
+        return result.pages[0]
+    current = result.page(section_id)
+    return None if current is result.pages[0] else current
 
 
 def _start_data(survey: Survey, respondent: Respondent) -> MultiDict:
@@ -223,16 +239,11 @@ def _start_data(survey: Survey, respondent: Respondent) -> MultiDict:
     return data
 
 
-def find_section(survey: Survey, section_id: str | None) -> Section:
-    if section_id is None:
-        return survey.sections[0]
-    return next(section for section in survey.sections if section.id == section_id)
-
-
-def take_sent(survey: Survey, respondent: Respondent, section_id: str | None, sent: MultiDict) -> Form | None:
-    """Put what the page sent into the respondent's answers; return the first page's own form."""
-    respondent.raw = answering.merge_page(respondent.raw, find_section(survey, section_id), sent)
-    if section_id is not None:
+def take_sent(survey: Survey, respondent: Respondent, shown: Screen, sent: MultiDict) -> Form | None:
+    """Put what the page as shown sent into the respondent's answers; return the first page's own form."""
+    if shown.page.section is not None:
+        respondent.raw = answering.merge_page(respondent.raw, shown.page.section, sent)
+    if shown.start is None:
         return None
     start = start_form(survey, respondent, sent)
     if start is not None and "group" in start:
@@ -241,32 +252,52 @@ def take_sent(survey: Survey, respondent: Respondent, section_id: str | None, se
 
 
 def receive_page(survey: Survey, respondent: Respondent, section_id: str | None):
+    """Take the page that was shown, then go on in the walk as its answers leave it."""
     sent = request.form
     action = sent.get(NAV, "next")
-    start = take_sent(survey, respondent, section_id, sent)
+    shown = build_screen(survey, respondent, section_id)
+    if shown is None:
+        return redirect(url_for(".page", survey_id=survey.id), 303)
+    start = take_sent(survey, respondent, shown, sent)
     start_ok = True
     if start is not None and action == "next":
         start_ok = check_start(survey, respondent, start)
         if start_ok and "code" in start:
             start = None  # accepted: the page no longer asks for it
-    screen = build_screen(survey, respondent, section_id, start)
-    if screen is None:
-        return redirect(url_for(".page", survey_id=survey.id), 303)
-    ok = answering.validate_page(screen.page) and start_ok if action == "next" else True
-    following = screen.result.after(screen.page)
+    result = walk_for(survey, respondent)
+    page = sent_page(result, shown.page)
+    ok = True
+    if action == "next":
+        page_ok = page is None or answering.validate_page(page)  # every field checked, whatever the start says
+        ok = page_ok and start_ok
+    following = result.following(shown.page.position)
     if ok and action == "next" and following is None:
-        return finish(survey, respondent, screen.result, screen.page)
+        # With no page left, ``page`` is missing only when the walk is down to its page without a section.
+        return finish(survey, respondent, result, page or result.pages[0])
     if ok and action == "next":
-        note_reached(screen.result, respondent, following)
+        note_reached(result, respondent, following)
     save_respondent(survey, respondent)
     if action == "back":
-        return redirect(page_url(survey, screen.result.before(screen.page)), 303)
+        return redirect(page_url(survey, result.before(page) if page else None), 303)
     if action != "next":  # the language switch: same page, answers kept
-        return redirect(page_url(survey, screen.page), 303)
-    if not ok:
-        screen.errors = True
+        return redirect(page_url(survey, page or shown.page), 303)
+    if not ok:  # refused: the page sent is still in the walk (only an accepted code takes one out)
+        refused = page or result.pages[0]
+        screen = Screen(survey, result, refused, start if refused.number == 1 else None, respondent, errors=True)
         return render_screen(screen)
     return redirect(page_url(survey, following), 303)
+
+
+def sent_page(result: answering.Walk, shown: answering.Page) -> answering.Page | None:
+    """The page just sent, in the walk as its answers left it.
+
+    Only an accepted invitation code changes which page is first: the code's
+    page then leaves the walk when its section is hidden for the code's group.
+    """
+    if shown.section is not None:
+        return result.page(shown.section.id)
+    first = result.pages[0]
+    return first if first.section is None else None
 
 
 def note_reached(result: answering.Walk, respondent: Respondent, following: answering.Page) -> None:
@@ -357,7 +388,10 @@ def csrf_failed(error: CSRFError):
     section_id = values.get("section_id")
     if respondent.submitted or (section_id is not None and all(s.id != section_id for s in survey.sections)):
         return render_error(400, csrf_message())
-    start = take_sent(survey, respondent, section_id, request.form)
+    shown = build_screen(survey, respondent, section_id)
+    if shown is None:
+        return render_error(400, csrf_message())
+    start = take_sent(survey, respondent, shown, request.form)
     screen = build_screen(survey, respondent, section_id, start)
     if screen is None:
         return render_error(400, csrf_message())
