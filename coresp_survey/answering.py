@@ -14,6 +14,8 @@ and "Page n of m" always agree.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -27,6 +29,8 @@ from .survey.model import Section
 from .survey.model import Survey
 
 Raw = dict[str, list[str]]
+TYPED = ("text", "long_text", "number")
+"""Question types whose answer is typed, not chosen."""
 
 
 @dataclass
@@ -142,6 +146,48 @@ def _depends_on(condition: Any, names: set[str]) -> bool:
 def page_fields(section: Section) -> list[str]:
     """Every field name a section's page may send."""
     return [name for question in section.questions for name in forms.field_names(question)]
+
+
+def form_mark(survey: Survey) -> str:
+    """A digest of the answers the survey can hold (question ids, types, choices).
+
+    Kept in each draft: a different mark means the file was edited since
+    the draft was saved, so the draft may hold values the file no longer has.
+    """
+    shape = [[question.id, question.type, [str(value) for value in question.values]] for question in survey.questions]
+    return hashlib.sha256(json.dumps(shape).encode()).hexdigest()[:16]
+
+
+def usable_draft(survey: Survey, raw: Raw, keep: tuple[str, ...] = ()) -> Raw:
+    """A draft saved before an edit of the survey file, without the values the file no longer has.
+
+    Such a draft may hold a choice since renamed or removed, or the answer
+    to a question since removed: kept, it would be refused as if the
+    respondent had just chosen it, even on an optional question. Dropped, an
+    optional question is simply unanswered and a required one is asked
+    again. What was typed stays (a number the form cannot read is still the
+    respondent's to correct). ``keep``: names that are not questions' (the
+    page reached, the group), kept as they are.
+    """
+    questions = {name: question for question in survey.questions for name in forms.field_names(question)}
+    usable: Raw = {}
+    for name, values in raw.items():
+        if name in keep:
+            usable[name] = values
+        elif name in questions:
+            readable = [value for value in values if _readable(questions[name], name, value)]
+            if readable:
+                usable[name] = readable
+    return usable
+
+
+def _readable(question: Question, name: str, value: str) -> bool:
+    """Whether ``value`` is still among the question's choices (anything typed is readable)."""
+    if name != question.id or question.type in TYPED:
+        return True
+    if question.type == "scale":
+        return forms.coerce_level(value) in {level.value for level in question.choices}
+    return value in {str(choice) for choice in question.values}
 
 
 def merge_page(raw: Raw, section: Section, sent: MultiDict) -> Raw:

@@ -39,6 +39,8 @@ NAV = "_nav"
 """The name of the navigation buttons; it cannot clash with a question id."""
 REACHED = "_reached"
 """Kept in the draft: the furthest page reached, to offer a returning respondent to go on."""
+FORM_MARK = "_form"
+"""Kept in the draft: the survey's ``form_mark`` when it was saved, to notice an edit of the file since."""
 
 
 @bp.url_defaults
@@ -144,7 +146,7 @@ def page(survey_id: str, section_id: str | None = None):
         return render_template("closed.html", survey=survey, today=date.today())
     if request.method == "GET" and ("group" in request.args or "code" in request.args):
         return keep_prefill(survey, section_id)
-    respondent = load_respondent(survey)
+    respondent = current_respondent(survey)
     if respondent.submitted:
         return render_template("answered.html", survey=survey)
     if section_id is not None and survey.access == "code" and respondent.code_hash is None:
@@ -159,6 +161,16 @@ def page(survey_id: str, section_id: str | None = None):
     elif screen.page.number == 1:
         screen.resume = resume_page(screen.result, respondent)
     return render_screen(screen)
+
+
+def current_respondent(survey: Survey) -> Respondent:
+    """This browser's respondent; a draft saved before the survey file was edited keeps only what it still fits."""
+    respondent = load_respondent(survey)
+    mark = answering.form_mark(survey)
+    if respondent.raw and respondent.raw.get(FORM_MARK) != [mark]:
+        respondent.raw = answering.usable_draft(survey, respondent.raw, keep=("group", REACHED))
+    respondent.raw[FORM_MARK] = [mark]
+    return respondent
 
 
 def check_screen(screen: Screen) -> bool:
@@ -384,7 +396,7 @@ def csrf_failed(error: CSRFError):
     survey = current_app.extensions["surveys"].get(values.get("survey_id", ""))
     if request.endpoint != "respond.page" or survey is None or g.get("lang") not in survey.languages:
         return render_error(400, csrf_message())
-    respondent = load_respondent(survey)
+    respondent = current_respondent(survey)
     section_id = values.get("section_id")
     if respondent.submitted or (section_id is not None and all(s.id != section_id for s in survey.sections)):
         return render_error(400, csrf_message())
