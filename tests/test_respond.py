@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import CSRF
 
 from coresp_survey import storage
@@ -281,3 +282,38 @@ def test_a_value_refused_before_any_edit_is_still_refused_when_the_page_comes_ba
     assert sent.location == "/en/mini/page/second/?check=1"
     assert "Please choose among the options." in respondent.client.get(sent.location).text
     assert responses(db) == []
+
+
+# -- the error page ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def faulty_pages(monkeypatch):
+    """A test-only fault: checking a page raises, as a bug would."""
+    from coresp_survey import answering
+
+    def fail(page):
+        raise RuntimeError("test-only fault")
+
+    def arm() -> None:
+        monkeypatch.setattr(answering, "validate_page", fail)
+
+    return arm
+
+
+def test_a_failed_first_page_does_not_claim_anything_was_saved(respondent, db, faulty_pages):
+    token = respondent.token("/en/mini/")
+    faulty_pages()
+    page = respondent.client.post("/en/mini/", data={"csrf_token": token, "group": "students", "mood": "4"})
+    assert page.status_code == 500
+    assert "Please try again in a moment." in page.text and "saved" not in page.text
+    assert db.execute("SELECT count(*) FROM drafts").fetchone()[0] == 0
+
+
+def test_a_failed_later_page_says_the_earlier_pages_are_saved(respondent, faulty_pages):
+    respondent.post("/en/mini/", {"group": "students", "mood": "4"})
+    token = respondent.token("/en/mini/page/second/")
+    faulty_pages()
+    page = respondent.client.post("/fr/mini/page/second/", data={"csrf_token": token, "transport": "bus"})
+    assert page.status_code == 500
+    assert "Vos pages précédentes sont enregistrées" in page.text
