@@ -6,6 +6,7 @@ draft, act on what was sent, then render or redirect (POST → 303 → GET).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -41,6 +42,15 @@ REACHED = "_reached"
 """Kept in the draft: the furthest page reached, to offer a returning respondent to go on."""
 FORM_MARK = "_form"
 """Kept in the draft: the survey's ``form_mark`` when it was saved, to notice an edit of the file since."""
+KIOSK_SEEN = "kiosk_seen"
+"""Kept in the session of a kiosk's browser: when each kiosk survey last had a request (seconds)."""
+THANKS_SECONDS = 30
+"""How long a kiosk's thanks page stays before the form starts afresh for the next person."""
+
+
+def now() -> float:
+    """The clock of kiosk idleness (tests move it)."""
+    return time.time()
 
 
 @bp.url_defaults
@@ -146,7 +156,12 @@ def page(survey_id: str, section_id: str | None = None):
         return render_template("closed.html", survey=survey, today=date.today())
     if request.method == "GET" and ("group" in request.args or "code" in request.args):
         return keep_prefill(survey, section_id)
+    if survey.kiosk:
+        keep_kiosk_fresh(survey)
     respondent = current_respondent(survey)
+    if respondent.submitted and survey.kiosk:  # a resent last page: the thanks, then the next person
+        forget_in_session(survey)
+        return redirect(url_for(".thanks", survey_id=survey.id), 303)
     if respondent.submitted:
         return render_template("answered.html", survey=survey)
     if section_id is not None and survey.access == "code" and respondent.code_hash is None:
@@ -158,7 +173,7 @@ def page(survey_id: str, section_id: str | None = None):
         return redirect(url_for(".page", survey_id=survey.id), 303)
     if request.args.get("check"):
         screen.errors = not check_screen(screen)
-    elif screen.page.number == 1:
+    elif screen.page.number == 1 and not survey.kiosk:
         screen.resume = resume_page(screen.result, respondent)
     return render_screen(screen)
 
@@ -360,8 +375,7 @@ def finish(survey: Survey, respondent: Respondent, result: answering.Walk, last:
         respondent.code_hash = respondent.code_group = None
         save_respondent(survey, respondent)
         return redirect(page_url(survey, result.pages[0], check=True), 303)
-    if survey.id in session.get("prefill", {}):
-        session["prefill"] = {k: v for k, v in session["prefill"].items() if k != survey.id}
+    after_submission(survey)
     return redirect(url_for(".thanks", survey_id=survey.id), 303)
 
 
@@ -384,6 +398,7 @@ def render_screen(screen: Screen, status: int = 200):
         errors=screen.errors,
         notice=screen.notice,
         resume=screen.resume and page_url(screen.survey, screen.resume),
+        idle_seconds=kiosk_idle_seconds(),
         form_action=page_url(screen.survey, page),
         twins={lang: page_url(screen.survey, page, lang=lang) for lang in screen.survey.languages},
     ), status
@@ -421,12 +436,73 @@ def csrf_message() -> str:
 @bp.route("/<lang>/<survey_id>/thanks/")
 def thanks(survey_id: str):
     survey = find_survey(survey_id)
-    return render_template("thanks.html", survey=survey)
+    return render_template("thanks.html", survey=survey, idle_seconds=THANKS_SECONDS)
 
 
 @bp.route("/<lang>/<survey_id>/again/", methods=["POST"])
 def again(survey_id: str):
-    """Start a new response in this browser (a shared computer at school, a family)."""
+    """Start afresh: forget this browser's unfinished answers (a shared computer at school, a family)."""
     survey = find_survey(survey_id)
-    session["drafts"] = {k: v for k, v in session.get("drafts", {}).items() if k != survey.id}
+    forget_this_browser(survey)
     return redirect(url_for(".page", survey_id=survey.id), 303)
+
+
+# -- shared computers and kiosks ---------------------------------------------------------
+
+
+def forget_this_browser(survey: Survey) -> None:
+    """Delete this browser's open draft of ``survey`` from the database, then forget it in the session."""
+    key = session.get("drafts", {}).get(survey.id)
+    if key is not None:
+        storage.forget_draft(get_db(), key)
+    forget_in_session(survey)
+
+
+def forget_in_session(survey: Survey) -> None:
+    """The session forgets its draft of ``survey`` and a prefilled code.
+
+    A prefilled group stays: on a shared computer it is the computer's
+    setting (the link the school opened), not the respondent's.
+    """
+    session["drafts"] = _without(session.get("drafts", {}), survey.id)
+    kept = {name: value for name, value in prefill_values(survey).items() if name != "code"}
+    if survey.id in session.get("prefill", {}):
+        session["prefill"] = {**_without(session["prefill"], survey.id), **({survey.id: kept} if kept else {})}
+    if survey.id in session.get(KIOSK_SEEN, {}):
+        session[KIOSK_SEEN] = _without(session[KIOSK_SEEN], survey.id)
+
+
+def _without(mapping: dict, survey_id: str) -> dict:
+    return {k: v for k, v in mapping.items() if k != survey_id}
+
+
+def after_submission(survey: Survey) -> None:
+    """What the session keeps once a response is stored.
+
+    On a kiosk, nothing of this respondent: the next person starts afresh,
+    and a new CSRF token means a page left open by this respondent (a resent
+    last page, a second tab) can no longer be sent into the next one's answers.
+    """
+    if survey.kiosk:
+        forget_in_session(survey)
+        session.pop("csrf_token", None)
+    elif survey.id in session.get("prefill", {}):
+        session["prefill"] = {k: v for k, v in session["prefill"].items() if k != survey.id}
+
+
+def keep_kiosk_fresh(survey: Survey) -> None:
+    """Forget a kiosk's unfinished answers idle too long when the browser comes back (a GET), then note the time.
+
+    A POST is never refused for idleness: it carries the page as it was on
+    screen, which the page's own timer has reset if it sat idle, and a
+    respondent typing a long answer is not idle to the script.
+    """
+    seen = session.get(KIOSK_SEEN, {}).get(survey.id)
+    moment = now()
+    if request.method == "GET" and seen is not None and moment - seen >= kiosk_idle_seconds():
+        forget_this_browser(survey)
+    session[KIOSK_SEEN] = {**session.get(KIOSK_SEEN, {}), survey.id: int(moment)}
+
+
+def kiosk_idle_seconds() -> int:
+    return int(current_app.config["KIOSK_IDLE_MINUTES"] * 60)

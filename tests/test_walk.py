@@ -290,6 +290,7 @@ def walk_surveys(draw) -> dict:
     groups = draw(st.sampled_from([[], ["g1", "g2"], ["g1", "g2", "g3"]]))
     survey: dict = {"id": "walk", "languages": languages, "title": draw(texts(languages))}
     survey["access"] = draw(st.sampled_from(["public", "code"]))
+    survey["kiosk"] = draw(st.booleans())
     if groups:
         survey["groups"] = [{"id": group, "label": draw(texts(languages))} for group in groups]
     survey["scales"] = {"freq": [{"value": v, "label": draw(texts(languages))} for v in (1, 2, 3)]}
@@ -407,10 +408,12 @@ class Walker:
         return following, shown
 
     def come_back(self):
-        """Leave, and come back to the survey's address: offered to go on."""
+        """Leave, and come back to the survey's address: offered to go on (never on a kiosk)."""
         self.returns += 1
         url, text = self.show(f"/{self.lang}/{self.survey.id}/")
         link = re.search(r'<a href="([^"]+)">Continue where you stopped</a>', text)
+        if self.survey.kiosk:
+            assert "Welcome back" not in text
         if link is None:
             return url, text
         url, text = self.show(link.group(1))
