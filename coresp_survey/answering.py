@@ -124,6 +124,21 @@ def _page_without_section() -> Page:
     return Page(None, 1, Form())
 
 
+def first_page_section(survey: Survey, group: str | None, start_page: bool = False) -> Section | None:
+    """The section on the first page, as ``walk`` decides it, without walking.
+
+    Every section before it is hidden, so no answer counts yet: each
+    condition is judged on the group alone.
+    """
+    for index, section in enumerate(survey.sections):
+        if index == 0 and start_page:
+            applies = _holds(section.show_if, {}, group) or _depends_on(section.show_if, {"group"})
+            return section if applies else None
+        if _holds(section.show_if, {}, group):
+            return section
+    return None
+
+
 def _note_live(page: Page, question: Question, conditions: list, same_page_names: set[str], earlier: dict) -> None:
     live = [condition for condition in conditions if _depends_on(condition, same_page_names)]
     if not live:

@@ -32,6 +32,7 @@ from .database import get_db
 from .errors import render_error
 from .i18n import LANGUAGES
 from .i18n import preferred_language
+from .survey.model import Section
 from .survey.model import Survey
 
 bp = Blueprint("respond", __name__)
@@ -266,38 +267,46 @@ def _start_data(survey: Survey, respondent: Respondent) -> MultiDict:
     return data
 
 
-def take_sent(survey: Survey, respondent: Respondent, shown: Screen, sent: MultiDict) -> Form | None:
-    """Put what the page as shown sent into the respondent's answers; return the first page's own form."""
-    if shown.page.section is not None:
-        respondent.raw = answering.merge_page(respondent.raw, shown.page.section, sent)
-    if shown.start is None:
-        return None
-    start = start_form(survey, respondent, sent)
+def sent_section(survey: Survey, respondent: Respondent, section_id: str | None) -> Section | None:
+    """The section of the page sent (None: a first page without one), known before its answers are taken."""
+    if section_id is None:
+        with_start = any(start_fields(survey, respondent))
+        return answering.first_page_section(survey, respondent.group(survey), start_page=with_start)
+    return next(section for section in survey.sections if section.id == section_id)
+
+
+def take_sent(
+    survey: Survey, respondent: Respondent, section: Section | None, first: bool, sent: MultiDict
+) -> Form | None:
+    """Put what the page of ``section`` sent into the respondent's answers; return the first page's own form."""
+    start = start_form(survey, respondent, sent) if first else None
+    if section is not None:
+        respondent.raw = answering.merge_page(respondent.raw, section, sent)
     if start is not None and "group" in start:
         respondent.raw["group"] = sent.getlist("group")[:1]
     return start
 
 
 def receive_page(survey: Survey, respondent: Respondent, section_id: str | None):
-    """Take the page that was shown, then go on in the walk as its answers leave it."""
+    """Take the page sent, then walk the survey once with its answers and go on from there."""
     sent = request.form
     action = sent.get(NAV, "next")
-    shown = build_screen(survey, respondent, section_id)
-    if shown is None:
-        return redirect(url_for(".page", survey_id=survey.id), 303)
-    start = take_sent(survey, respondent, shown, sent)
+    section = sent_section(survey, respondent, section_id)
+    start = take_sent(survey, respondent, section, section_id is None, sent)
     start_ok = True
     if start is not None and action == "next":
         start_ok = check_start(survey, respondent, start)
         if start_ok and "code" in start:
             start = None  # accepted: the page no longer asks for it
     result = walk_for(survey, respondent)
-    page = sent_page(result, shown.page)
+    page = sent_page(result, section, section_id)
+    if section_id is not None and page is None:  # hidden, or the first page's: nothing is kept
+        return redirect(url_for(".page", survey_id=survey.id), 303)
     ok = True
     if action == "next":
         page_ok = page is None or answering.validate_page(page)  # every field checked, whatever the start says
         ok = page_ok and start_ok
-    following = result.following(shown.page.position)
+    following = result.following(survey.sections.index(section) if section else 0)
     if ok and action == "next" and following is None:
         # With no page left, ``page`` is missing only when the walk is down to its page without a section.
         return finish(survey, respondent, result, page or result.pages[0])
@@ -307,7 +316,7 @@ def receive_page(survey: Survey, respondent: Respondent, section_id: str | None)
     if action == "back":
         return redirect(page_url(survey, result.before(page) if page else None), 303)
     if action != "next":  # the language switch: same page, answers kept
-        return redirect(page_url(survey, page or shown.page), 303)
+        return redirect(page_url(survey, page or result.pages[0]), 303)
     if not ok:  # refused: the page sent is still in the walk (only an accepted code takes one out)
         refused = page or result.pages[0]
         screen = Screen(survey, result, refused, start if refused.number == 1 else None, respondent, errors=True)
@@ -315,16 +324,19 @@ def receive_page(survey: Survey, respondent: Respondent, section_id: str | None)
     return redirect(page_url(survey, following), 303)
 
 
-def sent_page(result: answering.Walk, shown: answering.Page) -> answering.Page | None:
-    """The page just sent, in the walk as its answers left it.
+def sent_page(result: answering.Walk, section: Section | None, section_id: str | None) -> answering.Page | None:
+    """The page just sent, in the walk as its answers left it; None if it is not there.
 
-    Only an accepted invitation code changes which page is first: the code's
-    page then leaves the walk when its section is hidden for the code's group.
+    A page's answers never change whether that page or an earlier one is
+    shown. Only an accepted invitation code changes which page is first: the
+    code's page then leaves the walk when its section is hidden for the
+    code's group.
     """
-    if shown.section is not None:
-        return result.page(shown.section.id)
     first = result.pages[0]
-    return first if first.section is None else None
+    if section is None:
+        return first if first.section is None else None
+    page = result.page(section.id)
+    return None if section_id is not None and page is first else page
 
 
 def note_reached(result: answering.Walk, respondent: Respondent, following: answering.Page) -> None:
@@ -415,10 +427,8 @@ def csrf_failed(error: CSRFError):
     section_id = values.get("section_id")
     if respondent.submitted or (section_id is not None and all(s.id != section_id for s in survey.sections)):
         return render_error(400, csrf_message())
-    shown = build_screen(survey, respondent, section_id)
-    if shown is None:
-        return render_error(400, csrf_message())
-    start = take_sent(survey, respondent, shown, request.form)
+    section = sent_section(survey, respondent, section_id)
+    start = take_sent(survey, respondent, section, section_id is None, request.form)
     screen = build_screen(survey, respondent, section_id, start)
     if screen is None:
         return render_error(400, csrf_message())
