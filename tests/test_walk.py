@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 from conftest import CSRF
 from hypothesis import HealthCheck
 from hypothesis import assume
@@ -32,6 +33,7 @@ from test_hostile_surveys import texts
 
 from coresp_survey import create_app
 from coresp_survey import storage
+from coresp_survey.cli import main
 from coresp_survey.survey.catalog import load_catalog
 from coresp_survey.survey.loader import parse_survey
 
@@ -139,6 +141,15 @@ class Browser:
         return number, total, HEADING.search(page.text).group(1).strip(), page.text
 
 
+def issue_code(app, survey: str, group: str | None, surveys: Path | None = None) -> str:
+    """One invitation code, made as an organiser makes it (``coresp-survey codes``)."""
+    folder = surveys or app.config["SURVEYS_DIR"]
+    args = ["--surveys", str(folder), "--db", str(app.config["DATABASE"]), "codes", survey, "--count", "1"]
+    result = CliRunner().invoke(main, args + (["--group", group] if group else []))
+    assert result.exit_code == 0, result.output
+    return result.stdout.splitlines()[1].split(",")[0]
+
+
 def responses(app, survey: str) -> list[storage.Response]:
     db = storage.connect(app.config["DATABASE"], prepare=False)
     try:
@@ -189,9 +200,7 @@ def test_a_group_the_first_section_shows_answers_it_on_page_one(trap_app):
 
 def test_after_the_code_the_first_page_is_the_first_section_that_applies(trap_app):
     """Without the start fields, page 1 is the first visible section, and sending it keeps ITS answers."""
-    db = storage.connect(trap_app.config["DATABASE"])
-    (code,) = storage.issue_codes(db, "coded-trap", "elderly", 1)
-    db.close()
+    code = issue_code(trap_app, "coded-trap", "elderly")
     me = Browser(trap_app, "/en/coded-trap/")
     assert me.page("/en/coded-trap/")[:3] == (1, 2, "Youth")  # before the code: its page, the group unknown
     assert me.post("/en/coded-trap/", {"code": code, "games": "cards"}).location == "/en/coded-trap/"
@@ -216,9 +225,7 @@ def test_a_respondent_no_section_concerns_still_sends_a_response(trap_app):
 
 
 def test_a_code_no_section_concerns_still_sends_a_response(trap_app):
-    db = storage.connect(trap_app.config["DATABASE"])
-    (code,) = storage.issue_codes(db, "coded-nothing", "elderly", 1)
-    db.close()
+    code = issue_code(trap_app, "coded-nothing", "elderly")
     me = Browser(trap_app, "/en/coded-nothing/")
     assert me.post("/en/coded-nothing/", {"code": code}).location == "/en/coded-nothing/thanks/"
     (stored,) = responses(trap_app, "coded-nothing")
@@ -226,15 +233,13 @@ def test_a_code_no_section_concerns_still_sends_a_response(trap_app):
 
 
 def test_a_page_without_a_section_sends_the_response(trap_app):
-    """A draft whose code's page is all that is left (nothing applies): one page that sends it."""
-    db = storage.connect(trap_app.config["DATABASE"])
-    (code,) = storage.issue_codes(db, "coded-nothing", "young", 1)
-    code_hash, _ = storage.check_code(db, "coded-nothing", code)
-    db.execute("UPDATE codes SET group_id = 'elderly' WHERE hash = ?", [code_hash])
+    """A draft started with a code, not sent, that no section concerns: one page that sends it."""
+    code = issue_code(trap_app, "coded-nothing", "elderly")
     me = Browser(trap_app, "/en/coded-nothing/")
     with me.client.session_transaction() as session:
         key = session["drafts"]["coded-nothing"]
-    storage.save_draft(db, key, "coded-nothing", {}, "elderly", code_hash)
+    db = storage.connect(trap_app.config["DATABASE"])
+    storage.save_draft(db, key, "coded-nothing", {}, "elderly", storage.hash_code(code))  # the code accepted
     db.close()
     number, total, heading, text = me.page("/en/coded-nothing/")
     assert (number, total, heading) == (1, 1, "Neighbourhood")
@@ -451,7 +456,7 @@ def test_every_group_reaches_the_thanks_page_with_one_response(walk_app, tree, d
         db = storage.connect(walk_app.config["DATABASE"], prepare=False)
         try:
             for group in [group.id for group in survey.groups] or [None]:
-                code = storage.issue_codes(db, survey.id, group, 1)[0] if survey.access == "code" else None
+                code = issue_code(walk_app, survey.id, group, folder) if survey.access == "code" else None
                 before = {r.id for r in storage.iter_responses(db, survey.id)}
                 walker = Walker(walk_app, survey, group, code, data.draw)
                 walker.walk()
