@@ -5,10 +5,17 @@ strings), so a page shown again holds exactly what was typed. Walking the
 survey turns them into typed answers section by section, judging each
 ``show_if`` on the answers before it; answers to hidden questions count as
 unanswered and are never stored.
+
+A walk depends only on the respondent (answers, group, whether the first page
+asks for the group or a code), never on the page asked for: every page of one
+respondent sees the same list of pages, so the first page, "Next", "Previous"
+and "Page n of m" always agree.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -22,15 +29,20 @@ from .survey.model import Section
 from .survey.model import Survey
 
 Raw = dict[str, list[str]]
+TYPED = ("text", "long_text", "number")
+"""Question types whose answer is typed, not chosen."""
 
 
 @dataclass
 class Page:
     """One section as it stands for this respondent."""
 
-    section: Section
+    section: Section | None
+    """None on a first page that holds only the group or code, or when no section concerns the respondent."""
     number: int
     form: Form
+    position: int = 0
+    """The section's place in the survey (0 for a page without a section): what comes after what."""
     active: list[Question] = field(default_factory=list)
     """Questions whose condition holds: required, checked and stored."""
     shown: list[Question] = field(default_factory=list)
@@ -53,7 +65,11 @@ class Walk:
     """Typed answers to active questions: what a response stores."""
 
     def page(self, section_id: str) -> Page | None:
-        return next((page for page in self.pages if page.section.id == section_id), None)
+        return next((page for page in self.pages if page.section and page.section.id == section_id), None)
+
+    def following(self, position: int) -> Page | None:
+        """The first page whose section comes after ``position`` in the survey."""
+        return next((page for page in self.pages if page.section and page.position > position), None)
 
     def after(self, page: Page) -> Page | None:
         index = self.pages.index(page)
@@ -64,24 +80,30 @@ class Walk:
         return self.pages[index - 1] if index > 0 else None
 
 
-def walk(survey: Survey, lang: str, raw: Raw, group: str | None, group_on_first_page: bool = False) -> Walk:
+def walk(survey: Survey, lang: str, raw: Raw, group: str | None, start_page: bool = False) -> Walk:
     """Judge every section and question in order against the answers before them.
 
-    ``group_on_first_page``: the group is being chosen on the first page, so
-    conditions on ``group`` there are judged only when that page is sent.
+    ``start_page``: the first page asks for the group or the invitation code.
+    That page always exists (holding the first section too, unless it can
+    never apply), and since the group is settled there, conditions on
+    ``group`` in the first section are judged only when that page is sent.
+    Without it, the first page is the first section that applies. A walk
+    always has a page, if only one that sends the response.
     """
     formdata = MultiDict(raw)
     answers: dict[str, Any] = {}
     pages: list[Page] = []
     for index, section in enumerate(survey.sections):
         same_page_names = {q.id for q in section.questions}
-        if index == 0 and group_on_first_page:
+        if index == 0 and start_page:
             same_page_names.add("group")
         section_on = _holds(section.show_if, answers, group)
-        if not section_on and not (index == 0 and _depends_on(section.show_if, same_page_names)):
+        if not section_on and not _depends_on(section.show_if, same_page_names):
+            if index == 0 and start_page:
+                pages.append(_page_without_section())
             continue
         form = forms.section_form(section, lang, formdata)
-        page = Page(section, len(pages) + 1, form)
+        page = Page(section, len(pages) + 1, form, index)
         earlier = dict(answers, group=group) if group and "group" not in same_page_names else dict(answers)
         for question in section.questions:
             forms.adopt_other_text(form, question)
@@ -95,7 +117,26 @@ def walk(survey: Survey, lang: str, raw: Raw, group: str | None, group_on_first_
                 continue
             _note_live(page, question, [section.show_if, question.show_if], same_page_names, earlier)
         pages.append(page)
-    return Walk(pages, answers)
+    return Walk(pages or [_page_without_section()], answers)
+
+
+def _page_without_section() -> Page:
+    return Page(None, 1, Form())
+
+
+def first_page_section(survey: Survey, group: str | None, start_page: bool = False) -> Section | None:
+    """The section on the first page, as ``walk`` decides it, without walking.
+
+    Every section before it is hidden, so no answer counts yet: each
+    condition is judged on the group alone.
+    """
+    for index, section in enumerate(survey.sections):
+        if index == 0 and start_page:
+            applies = _holds(section.show_if, {}, group) or _depends_on(section.show_if, {"group"})
+            return section if applies else None
+        if _holds(section.show_if, {}, group):
+            return section
+    return None
 
 
 def _note_live(page: Page, question: Question, conditions: list, same_page_names: set[str], earlier: dict) -> None:
@@ -120,6 +161,48 @@ def _depends_on(condition: Any, names: set[str]) -> bool:
 def page_fields(section: Section) -> list[str]:
     """Every field name a section's page may send."""
     return [name for question in section.questions for name in forms.field_names(question)]
+
+
+def form_mark(survey: Survey) -> str:
+    """A digest of the answers the survey can hold (question ids, types, choices).
+
+    Kept in each draft: a different mark means the file was edited since
+    the draft was saved, so the draft may hold values the file no longer has.
+    """
+    shape = [[question.id, question.type, [str(value) for value in question.values]] for question in survey.questions]
+    return hashlib.sha256(json.dumps(shape).encode()).hexdigest()[:16]
+
+
+def usable_draft(survey: Survey, raw: Raw, keep: tuple[str, ...] = ()) -> Raw:
+    """A draft saved before an edit of the survey file, without the values the file no longer has.
+
+    Such a draft may hold a choice since renamed or removed, or the answer
+    to a question since removed: kept, it would be refused as if the
+    respondent had just chosen it, even on an optional question. Dropped, an
+    optional question is simply unanswered and a required one is asked
+    again. What was typed stays (a number the form cannot read is still the
+    respondent's to correct). ``keep``: names that are not questions' (the
+    page reached, the group), kept as they are.
+    """
+    questions = {name: question for question in survey.questions for name in forms.field_names(question)}
+    usable: Raw = {}
+    for name, values in raw.items():
+        if name in keep:
+            usable[name] = values
+        elif name in questions:
+            readable = [value for value in values if _readable(questions[name], name, value)]
+            if readable:
+                usable[name] = readable
+    return usable
+
+
+def _readable(question: Question, name: str, value: str) -> bool:
+    """Whether ``value`` is still among the question's choices (anything typed is readable)."""
+    if name != question.id or question.type in TYPED:
+        return True
+    if question.type == "scale":
+        return forms.coerce_level(value) in {level.value for level in question.choices}
+    return value in {str(choice) for choice in question.values}
 
 
 def merge_page(raw: Raw, section: Section, sent: MultiDict) -> Raw:

@@ -38,6 +38,8 @@ SECURE_DEFAULTS = {
     "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
     "MAX_FORM_PARTS": 2000,
     "DRAFT_DAYS": 90,
+    # A survey with kiosk: true forgets a respondent idle this long (a shared computer at school).
+    "KIOSK_IDLE_MINUTES": 5,
     # The coordination group's workspace: idle and absolute session limits, login throttling.
     "ADMIN_IDLE_MINUTES": 60,
     "ADMIN_MAX_HOURS": 12,

@@ -6,8 +6,13 @@ import logging
 
 from flask import Flask
 from flask import render_template
+from flask import request
+from flask import session
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
+
+from . import storage
+from .database import get_db
 
 
 def init_app(app: Flask) -> None:
@@ -27,10 +32,7 @@ def titles() -> dict[int, tuple[str, str]]:
         ),
         405: (_("Not allowed"), _("This page cannot be used this way.")),
         413: (_("Too much data"), _("What you sent is too large. Please shorten your longest answers and try again.")),
-        500: (
-            _("Something went wrong"),
-            _("An error occurred on our side. Your previous pages are saved; please try again in a moment."),
-        ),
+        500: (_("Something went wrong"), _("An error occurred on our side. Please try again in a moment.")),
     }
 
 
@@ -47,4 +49,22 @@ def http_error(error: HTTPException):
 
 def server_error(error: Exception):
     logging.getLogger(__name__).exception("unhandled error")
+    if has_saved_pages():
+        return render_error(
+            500, _("An error occurred on our side. Your previous pages are saved; please try again in a moment.")
+        )
     return render_error(500)
+
+
+def has_saved_pages() -> bool:
+    """Whether this browser has unfinished answers saved for the survey at this address: say so only then."""
+    survey_id = (request.view_args or {}).get("survey_id")
+    if request.blueprint != "respond" or not survey_id:
+        return False
+    try:
+        key = session.get("drafts", {}).get(survey_id)
+        draft = storage.get_draft(get_db(), key)
+    except Exception:  # the error may be the database's own: claim nothing
+        logging.getLogger(__name__).exception("cannot tell whether pages are saved")
+        return False
+    return draft is not None and draft.survey == survey_id and not draft.submitted

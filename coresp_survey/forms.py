@@ -216,7 +216,7 @@ class ChoicesField(SelectMultipleField):
             raise StopValidation(_("Please choose among the options."))
 
 
-def _coerce_level(value: Any) -> int | None:
+def coerce_level(value: Any) -> int | None:
     try:
         return int(str(value).strip())
     except ValueError:
@@ -264,7 +264,7 @@ def _scale(question: Question, lang: str) -> dict[str, Field]:
     pairs = [SelectChoice(choice.value, choice.label(lang)) for choice in question.choices]
     return {
         question.id: ChoiceField(
-            choices=pairs, coerce=_coerce_level, validators=_validators(question), validate_choice=False
+            choices=pairs, coerce=coerce_level, validators=_validators(question), validate_choice=False
         )
     }
 

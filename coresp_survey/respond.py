@@ -6,6 +6,7 @@ draft, act on what was sent, then render or redirect (POST → 303 → GET).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -41,6 +42,17 @@ NAV = "_nav"
 """The name of the navigation buttons; it cannot clash with a question id."""
 REACHED = "_reached"
 """Kept in the draft: the furthest page reached, to offer a returning respondent to go on."""
+FORM_MARK = "_form"
+"""Kept in the draft: the survey's ``form_mark`` when it was saved, to notice an edit of the file since."""
+KIOSK_SEEN = "kiosk_seen"
+"""Kept in the session of a kiosk's browser: when each kiosk survey last had a request (seconds)."""
+THANKS_SECONDS = 30
+"""How long a kiosk's thanks page stays before the form starts afresh for the next person."""
+
+
+def now() -> float:
+    """The clock of kiosk idleness (tests move it)."""
+    return time.time()
 
 
 @bp.url_defaults
@@ -147,7 +159,12 @@ def page(survey_id: str, section_id: str | None = None):
         return render_template("closed.html", survey=survey, today=date.today())
     if request.method == "GET" and ("group" in request.args or "code" in request.args):
         return keep_prefill(survey, section_id)
-    respondent = load_respondent(survey)
+    if survey.kiosk:
+        keep_kiosk_fresh(survey)
+    respondent = current_respondent(survey)
+    if respondent.submitted and survey.kiosk:  # a resent last page: the thanks, then the next person
+        forget_in_session(survey)
+        return redirect(url_for(".thanks", survey_id=survey.id), 303)
     if respondent.submitted:
         return render_template("answered.html", survey=survey)
     if section_id is not None and survey.access == "code" and not respondent.code_ok:
@@ -158,10 +175,27 @@ def page(survey_id: str, section_id: str | None = None):
     if screen is None:
         return redirect(url_for(".page", survey_id=survey.id), 303)
     if request.args.get("check"):
-        screen.errors = not answering.validate_page(screen.page)
-    elif section_id is None:
+        screen.errors = not check_screen(screen)
+    elif screen.page.number == 1 and not survey.kiosk:
         screen.resume = resume_page(screen.result, respondent)
     return render_screen(screen)
+
+
+def current_respondent(survey: Survey) -> Respondent:
+    """This browser's respondent; a draft saved before the survey file was edited keeps only what it still fits."""
+    respondent = load_respondent(survey)
+    mark = answering.form_mark(survey)
+    if respondent.raw and respondent.raw.get(FORM_MARK) != [mark]:
+        respondent.raw = answering.usable_draft(survey, respondent.raw, keep=("group", REACHED))
+    respondent.raw[FORM_MARK] = [mark]
+    return respondent
+
+
+def check_screen(screen: Screen) -> bool:
+    """Check a page shown again to be corrected (``?check=1``): its questions, and the group or code it asks."""
+    page_ok = answering.validate_page(screen.page)
+    start_ok = screen.start is None or screen.start.validate()
+    return page_ok and start_ok
 
 
 def resume_page(result: answering.Walk, respondent: Respondent) -> answering.Page | None:
@@ -198,21 +232,31 @@ def start_form(survey: Survey, respondent: Respondent, data: MultiDict) -> Form 
     return forms.start_form(survey, g.lang, data, with_group, with_code) if with_group or with_code else None
 
 
+def walk_for(survey: Survey, respondent: Respondent) -> answering.Walk:
+    """The respondent's pages as they stand: the same list whichever page is asked for."""
+    asks_start = any(start_fields(survey, respondent))
+    return answering.walk(survey, g.lang, respondent.raw, respondent.group(survey), start_page=asks_start)
+
+
 def build_screen(
     survey: Survey, respondent: Respondent, section_id: str | None, start: Form | None = None
 ) -> Screen | None:
-    """Walk the survey with the respondent's answers and pick the page asked for (None if hidden)."""
-    is_first = section_id is None
-    group_unsettled = is_first and any(start_fields(survey, respondent))
-    result = answering.walk(
-        survey, g.lang, respondent.raw, respondent.group(survey), group_on_first_page=group_unsettled
-    )
-    current = result.pages[0] if is_first and result.pages else result.page(section_id or "")
-    if current is None or (not is_first and current is result.pages[0]):
+    """Walk the survey with the respondent's answers and pick the page asked for (None if it has none)."""
+    result = walk_for(survey, respondent)
+    current = addressed_page(result, section_id)
+    if current is None:
         return None
-    if is_first and start is None:
+    if current.number == 1 and start is None:
         start = start_form(survey, respondent, _start_data(survey, respondent))
-    return Screen(survey, result, current, start if is_first else None, respondent)
+    return Screen(survey, result, current, start if current.number == 1 else None, respondent)
+
+
+def addressed_page(result: answering.Walk, section_id: str | None) -> answering.Page | None:
+    """The page at an address: the first page has the survey's own; a section hidden, or first, has none."""
+    if section_id is None:
+        return result.pages[0]
+    current = result.page(section_id)
+    return None if current is result.pages[0] else current
 
 
 def _start_data(survey: Survey, respondent: Respondent) -> MultiDict:
@@ -225,50 +269,76 @@ def _start_data(survey: Survey, respondent: Respondent) -> MultiDict:
     return data
 
 
-def find_section(survey: Survey, section_id: str | None) -> Section:
+def sent_section(survey: Survey, respondent: Respondent, section_id: str | None) -> Section | None:
+    """The section of the page sent (None: a first page without one), known before its answers are taken."""
     if section_id is None:
-        return survey.sections[0]
+        with_start = any(start_fields(survey, respondent))
+        return answering.first_page_section(survey, respondent.group(survey), start_page=with_start)
     return next(section for section in survey.sections if section.id == section_id)
 
 
-def take_sent(survey: Survey, respondent: Respondent, section_id: str | None, sent: MultiDict) -> Form | None:
-    """Put what the page sent into the respondent's answers; return the first page's own form."""
-    respondent.raw = answering.merge_page(respondent.raw, find_section(survey, section_id), sent)
-    if section_id is not None:
-        return None
-    start = start_form(survey, respondent, sent)
+def take_sent(
+    survey: Survey, respondent: Respondent, section: Section | None, first: bool, sent: MultiDict
+) -> Form | None:
+    """Put what the page of ``section`` sent into the respondent's answers; return the first page's own form."""
+    start = start_form(survey, respondent, sent) if first else None
+    if section is not None:
+        respondent.raw = answering.merge_page(respondent.raw, section, sent)
     if start is not None and "group" in start:
         respondent.raw["group"] = sent.getlist("group")[:1]
     return start
 
 
 def receive_page(survey: Survey, respondent: Respondent, section_id: str | None):
+    """Take the page sent, then walk the survey once with its answers and go on from there."""
     sent = request.form
     action = sent.get(NAV, "next")
-    start = take_sent(survey, respondent, section_id, sent)
+    section = sent_section(survey, respondent, section_id)
+    start = take_sent(survey, respondent, section, section_id is None, sent)
     start_ok = True
     if start is not None and action == "next":
         start_ok = check_start(survey, respondent, start)
         if start_ok and "code" in start:
             start = None  # accepted: the page no longer asks for it
-    screen = build_screen(survey, respondent, section_id, start)
-    if screen is None:
+    result = walk_for(survey, respondent)
+    page = sent_page(result, section, section_id)
+    if section_id is not None and page is None:  # hidden, or the first page's: nothing is kept
         return redirect(url_for(".page", survey_id=survey.id), 303)
-    ok = answering.validate_page(screen.page) and start_ok if action == "next" else True
-    following = screen.result.after(screen.page)
+    ok = True
+    if action == "next":
+        page_ok = page is None or answering.validate_page(page)  # every field checked, whatever the start says
+        ok = page_ok and start_ok
+    following = result.following(survey.sections.index(section) if section else 0)
     if ok and action == "next" and following is None:
-        return finish(survey, respondent, screen.result, screen.page)
+        # With no page left, ``page`` is missing only when the walk is down to its page without a section.
+        return finish(survey, respondent, result, page or result.pages[0])
     if ok and action == "next":
-        note_reached(screen.result, respondent, following)
+        note_reached(result, respondent, following)
     save_respondent(survey, respondent)
     if action == "back":
-        return redirect(page_url(survey, screen.result.before(screen.page)), 303)
+        return redirect(page_url(survey, result.before(page) if page else None), 303)
     if action != "next":  # the language switch: same page, answers kept
-        return redirect(page_url(survey, screen.page), 303)
-    if not ok:
-        screen.errors = True
+        return redirect(page_url(survey, page or result.pages[0]), 303)
+    if not ok:  # refused: the page sent is still in the walk (only an accepted code takes one out)
+        refused = page or result.pages[0]
+        screen = Screen(survey, result, refused, start if refused.number == 1 else None, respondent, errors=True)
         return render_screen(screen)
     return redirect(page_url(survey, following), 303)
+
+
+def sent_page(result: answering.Walk, section: Section | None, section_id: str | None) -> answering.Page | None:
+    """The page just sent, in the walk as its answers left it; None if it is not there.
+
+    A page's answers never change whether that page or an earlier one is
+    shown. Only an accepted invitation code changes which page is first: the
+    code's page then leaves the walk when its section is hidden for the
+    code's group.
+    """
+    first = result.pages[0]
+    if section is None:
+        return first if first.section is None else None
+    page = result.page(section.id)
+    return None if section_id is not None and page is first else page
 
 
 def note_reached(result: answering.Walk, respondent: Respondent, following: answering.Page) -> None:
@@ -331,8 +401,7 @@ def finish(survey: Survey, respondent: Respondent, result: answering.Walk, last:
         save_respondent(survey, respondent)
         return redirect(page_url(survey, invalid, check=True), 303)
     storage.submit_draft(get_db(), respondent.key, survey.id, survey.round, g.lang, group, result.answers)
-    if survey.id in session.get("prefill", {}):
-        session["prefill"] = {k: v for k, v in session["prefill"].items() if k != survey.id}
+    after_submission(survey)
     return redirect(url_for(".thanks", survey_id=survey.id), 303)
 
 
@@ -355,6 +424,7 @@ def render_screen(screen: Screen, status: int = 200):
         errors=screen.errors,
         notice=screen.notice,
         resume=screen.resume and page_url(screen.survey, screen.resume),
+        idle_seconds=kiosk_idle_seconds(),
         form_action=page_url(screen.survey, page),
         twins={lang: page_url(screen.survey, page, lang=lang) for lang in screen.survey.languages},
     ), status
@@ -367,11 +437,12 @@ def csrf_failed(error: CSRFError):
     survey = current_app.extensions["surveys"].get(values.get("survey_id", ""))
     if request.endpoint != "respond.page" or survey is None or g.get("lang") not in survey.languages:
         return render_error(400, csrf_message())
-    respondent = load_respondent(survey)
+    respondent = current_respondent(survey)
     section_id = values.get("section_id")
     if respondent.submitted or (section_id is not None and all(s.id != section_id for s in survey.sections)):
         return render_error(400, csrf_message())
-    start = take_sent(survey, respondent, section_id, request.form)
+    section = sent_section(survey, respondent, section_id)
+    start = take_sent(survey, respondent, section, section_id is None, request.form)
     screen = build_screen(survey, respondent, section_id, start)
     if screen is None:
         return render_error(400, csrf_message())
@@ -389,12 +460,73 @@ def csrf_message() -> str:
 @bp.route("/<lang>/<survey_id>/thanks/")
 def thanks(survey_id: str):
     survey = find_survey(survey_id)
-    return render_template("thanks.html", survey=survey)
+    return render_template("thanks.html", survey=survey, idle_seconds=THANKS_SECONDS)
 
 
 @bp.route("/<lang>/<survey_id>/again/", methods=["POST"])
 def again(survey_id: str):
-    """Start a new response in this browser (a shared computer at school, a family)."""
+    """Start afresh: forget this browser's unfinished answers (a shared computer at school, a family)."""
     survey = find_survey(survey_id)
-    session["drafts"] = {k: v for k, v in session.get("drafts", {}).items() if k != survey.id}
+    forget_this_browser(survey)
     return redirect(url_for(".page", survey_id=survey.id), 303)
+
+
+# -- shared computers and kiosks ---------------------------------------------------------
+
+
+def forget_this_browser(survey: Survey) -> None:
+    """Delete this browser's open draft of ``survey`` from the database, then forget it in the session."""
+    key = session.get("drafts", {}).get(survey.id)
+    if key is not None:
+        storage.forget_draft(get_db(), key)
+    forget_in_session(survey)
+
+
+def forget_in_session(survey: Survey) -> None:
+    """The session forgets its draft of ``survey`` and a prefilled code.
+
+    A prefilled group stays: on a shared computer it is the computer's
+    setting (the link the school opened), not the respondent's.
+    """
+    session["drafts"] = _without(session.get("drafts", {}), survey.id)
+    kept = {name: value for name, value in prefill_values(survey).items() if name != "code"}
+    if survey.id in session.get("prefill", {}):
+        session["prefill"] = {**_without(session["prefill"], survey.id), **({survey.id: kept} if kept else {})}
+    if survey.id in session.get(KIOSK_SEEN, {}):
+        session[KIOSK_SEEN] = _without(session[KIOSK_SEEN], survey.id)
+
+
+def _without(mapping: dict, survey_id: str) -> dict:
+    return {k: v for k, v in mapping.items() if k != survey_id}
+
+
+def after_submission(survey: Survey) -> None:
+    """What the session keeps once a response is stored.
+
+    On a kiosk, nothing of this respondent: the next person starts afresh,
+    and a new CSRF token means a page left open by this respondent (a resent
+    last page, a second tab) can no longer be sent into the next one's answers.
+    """
+    if survey.kiosk:
+        forget_in_session(survey)
+        session.pop("csrf_token", None)
+    elif survey.id in session.get("prefill", {}):
+        session["prefill"] = {k: v for k, v in session["prefill"].items() if k != survey.id}
+
+
+def keep_kiosk_fresh(survey: Survey) -> None:
+    """Forget a kiosk's unfinished answers idle too long when the browser comes back (a GET), then note the time.
+
+    A POST is never refused for idleness: it carries the page as it was on
+    screen, which the page's own timer has reset if it sat idle, and a
+    respondent typing a long answer is not idle to the script.
+    """
+    seen = session.get(KIOSK_SEEN, {}).get(survey.id)
+    moment = now()
+    if request.method == "GET" and seen is not None and moment - seen >= kiosk_idle_seconds():
+        forget_this_browser(survey)
+    session[KIOSK_SEEN] = {**session.get(KIOSK_SEEN, {}), survey.id: int(moment)}
+
+
+def kiosk_idle_seconds() -> int:
+    return int(current_app.config["KIOSK_IDLE_MINUTES"] * 60)

@@ -466,6 +466,15 @@ def save_draft(db: Database, key: str, survey: str, answers: dict, group: str | 
         )
 
 
+def forget_draft(db: Database, key: str) -> bool:
+    """Delete draft ``key`` if it is still open ("start afresh" on a shared computer); True if one was.
+
+    A submitted draft stays: it is what recognises a resent last page.
+    """
+    with write(db):
+        return db.execute("DELETE FROM drafts WHERE key = ? AND state = 'open'", [key]).rowcount == 1
+
+
 def delete_old_drafts(db: Database, before: str) -> int:
     with write(db):
         return db.execute("DELETE FROM drafts WHERE updated < ?", [before]).rowcount

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import CSRF
 
 from coresp_survey import storage
@@ -218,3 +219,101 @@ def test_a_returning_respondent_is_offered_to_go_on_where_they_stopped(responden
     first = respondent.client.get("/en/mini/").text
     assert "Welcome back: your earlier answers are kept." in first
     assert '<a href="/en/mini/page/last/">Continue where you stopped</a>' in first
+
+
+# -- drafts saved before the survey file was edited ---------------------------------------
+
+
+def resumed_after_an_edit(app, respondent, surveys_dir, *edits: tuple[str, str]):
+    """A new app on an edited copy of mini.yaml, and a browser holding the draft's cookie."""
+    from coresp_survey import create_app
+
+    path = surveys_dir / "mini.yaml"
+    text = path.read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    edited = create_app(dict(app.config))
+    browser = edited.test_client()
+    name = app.config["SESSION_COOKIE_NAME"]
+    browser.set_cookie(name, respondent.client.get_cookie(name).value)
+    return browser
+
+
+def test_a_draft_from_before_an_edit_resumes_without_false_errors(app, respondent, surveys_dir, db):
+    """A choice renamed since the draft was saved: the optional question is simply unanswered now."""
+    respondent.post("/en/mini/", {"group": "students", "mood": "4", "age": "12"})
+    respondent.post("/en/mini/page/second/", {"transport": ["bike", "walk"]})
+    respondent.post("/en/mini/page/last/", {"favourite": "art", "remark": "later"}, nav="back")
+    browser = resumed_after_an_edit(
+        app, respondent, surveys_dir, ("value: bike", "value: cycle"), ("value: art", "value: arts")
+    )
+    second = browser.get("/en/mini/page/second/").text
+    assert 'value="walk" checked' in second and "error" not in second.split("<main")[1].split("</main>")[0]
+    last = browser.get("/en/mini/page/last/").text
+    assert (
+        'value="later"' in last and "checked" not in last.split('id="q-favourite-question"')[1].split("</fieldset>")[0]
+    )
+    token = CSRF.search(last).group(1)
+    sent = browser.post("/en/mini/page/last/", data={"csrf_token": token, "_nav": "next", "remark": "later"})
+    assert sent.location == "/en/mini/thanks/"
+    (stored,) = responses(db)
+    assert stored.answers == {"mood": 4, "age": 12, "transport": ["walk"], "remark": "later"}
+
+
+def test_a_required_answer_an_edit_made_unusable_is_asked_again(app, respondent, surveys_dir, db):
+    respondent.post("/en/mini/", {"group": "parents", "mood": "5"})
+    three_levels = "choices: [{value: 1, label: {fr: Un, en: One}}, {value: 2, label: {fr: Deux, en: Two}}]"
+    browser = resumed_after_an_edit(app, respondent, surveys_dir, ("scale: spiral5", three_levels))
+    token = CSRF.search(browser.get("/en/mini/page/last/").text).group(1)
+    sent = browser.post("/en/mini/page/last/", data={"csrf_token": token, "_nav": "next"})
+    assert sent.location == "/en/mini/?check=1"
+    page = browser.get(sent.location).text
+    assert "Please answer this question." in page and 'value="parents" checked' in page
+    assert responses(db) == []
+
+
+def test_a_value_refused_before_any_edit_is_still_refused_when_the_page_comes_back(respondent, db):
+    """Only a draft from before an edit is cleaned: a refused choice stays refused, with its message."""
+    respondent.post("/en/mini/", {"group": "students", "mood": "4"})
+    respondent.post("/en/mini/page/second/", {"transport": ["plane"]})
+    sent = respondent.post("/en/mini/page/last/", {})
+    assert sent.location == "/en/mini/page/second/?check=1"
+    assert "Please choose among the options." in respondent.client.get(sent.location).text
+    assert responses(db) == []
+
+
+# -- the error page ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def faulty_pages(monkeypatch):
+    """A test-only fault: checking a page raises, as a bug would."""
+    from coresp_survey import answering
+
+    def fail(page):
+        raise RuntimeError("test-only fault")
+
+    def arm() -> None:
+        monkeypatch.setattr(answering, "validate_page", fail)
+
+    return arm
+
+
+def test_a_failed_first_page_does_not_claim_anything_was_saved(respondent, db, faulty_pages):
+    token = respondent.token("/en/mini/")
+    faulty_pages()
+    page = respondent.client.post("/en/mini/", data={"csrf_token": token, "group": "students", "mood": "4"})
+    assert page.status_code == 500
+    assert "Please try again in a moment." in page.text and "saved" not in page.text
+    assert db.execute("SELECT count(*) FROM drafts").fetchone()[0] == 0
+
+
+def test_a_failed_later_page_says_the_earlier_pages_are_saved(respondent, faulty_pages):
+    respondent.post("/en/mini/", {"group": "students", "mood": "4"})
+    token = respondent.token("/en/mini/page/second/")
+    faulty_pages()
+    page = respondent.client.post("/fr/mini/page/second/", data={"csrf_token": token, "transport": "bus"})
+    assert page.status_code == 500
+    assert "Vos pages précédentes sont enregistrées" in page.text

@@ -1,14 +1,43 @@
 /*
- * Hides, while the respondent answers, the questions whose show_if depends on
- * an answer given on the same page. Without this script such questions are
- * shown, and the server judges them when the page is sent: this only spares
- * people from reading questions that do not concern them.
+ * Two jobs, both optional: without this script the form works the same.
  *
- * Conditions arrive as data (see Condition.to_data in conditions.py) and are
- * judged with the same rules: a comparison with an unanswered question is false.
+ * 1. Hides, while the respondent answers, the questions whose show_if depends
+ *    on an answer given on the same page. Without this script such questions
+ *    are shown, and the server judges them when the page is sent: this only
+ *    spares people from reading questions that do not concern them.
+ *    Conditions arrive as data (see Condition.to_data in conditions.py) and are
+ *    judged with the same rules: a comparison with an unanswered question is false.
+ *
+ * 2. On a kiosk (a shared computer), starts afresh once nobody has touched the
+ *    page for a while: the page's "start afresh" form carries the delay
+ *    (data-idle-seconds) and is sent when it runs out, after a warning shown
+ *    data-warn-seconds before; any key, click, touch or scroll starts the count
+ *    again. Without the script a <noscript> refresh does the same.
  */
 (function () {
   "use strict";
+  var reset = document.querySelector ? document.querySelector("form[data-idle-seconds]") : null;
+  if (reset) { resetWhenIdle(reset); }
+
+  function resetWhenIdle(afresh) {
+    var seconds = parseFloat(afresh.getAttribute("data-idle-seconds"));
+    var warnBefore = parseFloat(afresh.getAttribute("data-warn-seconds")) || 0;
+    var warning = document.getElementById("idle-warning");
+    var timers = [];
+    if (!(seconds > 0)) { return; }
+    function restart() {
+      for (var i = 0; i < timers.length; i++) { clearTimeout(timers[i]); }
+      if (warning) { warning.hidden = true; }
+      timers = [setTimeout(function () { afresh.submit(); }, seconds * 1000)];
+      if (warning && warnBefore > 0 && warnBefore < seconds) {
+        timers.push(setTimeout(function () { warning.hidden = false; }, (seconds - warnBefore) * 1000));
+      }
+    }
+    var events = ["keydown", "pointerdown", "touchstart", "input", "change", "wheel", "scroll"];
+    for (var j = 0; j < events.length; j++) { document.addEventListener(events[j], restart, true); }
+    restart();
+  }
+
   var form = document.getElementById("answers");
   if (!form || !window.JSON || !form.querySelectorAll) { return; }
   var known = JSON.parse(form.getAttribute("data-known") || "{}");

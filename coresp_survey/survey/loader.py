@@ -59,7 +59,7 @@ YAML_FORMAT = "yaml"
 """The `Source` format of a survey written in YAML."""
 
 SURVEY_KEYS = (
-    "id", "round", "languages", "title", "intro", "thanks", "opens", "closes", "access",
+    "id", "round", "languages", "title", "intro", "thanks", "opens", "closes", "access", "kiosk",
     "groups", "publish", "families", "scales", "sections", "indicators",
 )  # fmt: skip
 GROUP_KEYS = ("id", "label", "size")
@@ -401,6 +401,7 @@ class _Reader:
             self.problem(
                 data.line_of("access"), f"access must be one of {', '.join(ACCESS_MODES)}, not '{_short(access)}'"
             )
+        kiosk = self.boolean(data, "kiosk")
         survey_round = self.read_round(data)
         groups = self.read_groups(data)
         min_group_size = self.read_publish(data)
@@ -412,7 +413,7 @@ class _Reader:
             return None
         return Survey(
             id=survey_id, languages=self.languages, title=title, sections=tuple(sections), round=survey_round,
-            intro=intro, thanks=thanks, opens=opens, closes=closes, access=access, groups=tuple(groups),
+            intro=intro, thanks=thanks, opens=opens, closes=closes, access=access, kiosk=kiosk, groups=tuple(groups),
             min_group_size=min_group_size, families=tuple(families), scales=scales,
             indicators=tuple(indicators), path=path,
         )  # fmt: skip

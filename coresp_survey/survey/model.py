@@ -148,6 +148,8 @@ class Survey:
     opens: date | None = None
     closes: date | None = None
     access: str = "public"
+    kiosk: bool = False
+    """A shared computer: never offer to resume, forget each respondent after the thanks page or when idle."""
     groups: tuple[Group, ...] = ()
     min_group_size: int = 5
     families: tuple[Family, ...] = ()

@@ -1,7 +1,8 @@
 """The real app under gunicorn, a real Chromium driven by Playwright, and the database to check.
 
 One server for the whole session, on a temporary database, serving a copy of
-the bundled surveys plus a closed one (tests/surveys/closed.yaml).
+the bundled surveys plus a closed one (tests/surveys/closed.yaml) and a kiosk
+(tests/surveys/kiosk.yaml).
 """
 
 from __future__ import annotations
@@ -116,6 +117,7 @@ def server(tmp_path_factory, tools) -> Server:
     """``coresp-survey serve`` with 2 workers, as in production; stopped at the end of the session."""
     folder = tmp_path_factory.mktemp("browser")
     copy_surveys(folder / "surveys")
+    shutil.copy(ROOT / "tests" / "surveys" / "kiosk.yaml", folder / "surveys" / "kiosk.yaml")
     log = folder / "server.log"
     port = free_port()
     env = {name: value for name, value in os.environ.items() if not name.startswith("CORESP_")}

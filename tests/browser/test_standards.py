@@ -1,6 +1,7 @@
 """Every kind of page a respondent can meet, checked by axe-core (WCAG 2.1 A/AA) in Chromium
 and by the W3C HTML checker: survey lists, every page of each survey in both languages,
-error states, thanks, already answered, welcome back, closed, 404, CSRF failures, code entry.
+error states, thanks, already answered, welcome back, closed, 404, CSRF failures, code entry,
+and a kiosk's pages (its idle warning shown, its thanks page that starts afresh).
 """
 
 from __future__ import annotations
@@ -159,6 +160,19 @@ def returning_and_refused(tour: Tour) -> None:
     tour.stop(me, "en CSRF failure, error page", me.navigate(lambda: me.page.click("form.again button")))
 
 
+def kiosk_survey(tour: Tour) -> None:
+    """A kiosk (tests/surveys/kiosk.yaml), its timers on the test's clock: the warning before it starts afresh."""
+    me = tour.respondent()
+    me.page.clock.install()
+    tour.stop(me, "en kiosk page 1", me.open("/en/kiosk/?group=pupils"))
+    me.choose("mood", 3)
+    me.next()
+    me.page.clock.run_for(4 * 60 * 1000 + 35 * 1000)  # 25 s before it starts afresh
+    assert me.page.is_visible("#idle-warning")
+    tour.stop(me, "en kiosk page 2, idle warning", 200)
+    tour.stop(me, "en kiosk thanks", me.next())
+
+
 @pytest.fixture(scope="module")
 def tour(browser, server) -> Tour:
     tour = Tour(browser, server)
@@ -171,6 +185,7 @@ def tour(browser, server) -> Tour:
         neighbourhood_survey(tour, "fr")
         neighbourhood_survey(tour, "en")
         returning_and_refused(tour)
+        kiosk_survey(tour)
         tour.stop(me, "en closed survey", me.open("/en/closed/"))
         tour.stop(me, "en page not found", me.open("/en/no-such-survey/"))
         tour.stop(me, "page not found, no language", me.open("/xx/"))
@@ -189,7 +204,8 @@ def test_the_tour_meets_every_kind_of_page(tour):
     assert all(stop.status == 200 for stop in tour if stop.status not in (400, 404))
     assert {stop.url for stop in tour if stop.name.endswith("thanks")} == {
         f"/{lang}/{survey}/thanks/" for lang in ("fr", "en") for survey in ("college-bien-etre", "quartier-bien-vivre")
-    }
+    } | {"/en/kiosk/thanks/"}
+    assert statuses["en kiosk page 1"] == statuses["en kiosk page 2, idle warning"] == 200
     assert len([stop for stop in tour if " school page " in stop.name and "errors" not in stop.name]) == 14
 
 
