@@ -425,6 +425,7 @@ def render_screen(screen: Screen, status: int = 200):
         notice=screen.notice,
         resume=screen.resume and page_url(screen.survey, screen.resume),
         idle_seconds=kiosk_idle_seconds(),
+        code_entered=screen.respondent.code_ok,
         form_action=page_url(screen.survey, page),
         twins={lang: page_url(screen.survey, page, lang=lang) for lang in screen.survey.languages},
     ), status

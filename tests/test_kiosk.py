@@ -254,3 +254,15 @@ def test_the_kiosk_setting_reaches_the_app(tmp_path, surveys_dir):
     app = create_app({"SURVEYS_DIR": surveys_dir, "DATABASE": tmp_path / "r.db", "SECRET_KEY": "x"})
     assert app.config["KIOSK_IDLE_MINUTES"] == 5
     assert app.extensions["surveys"]["kiosk"].kiosk and not app.extensions["surveys"]["mini"].kiosk
+
+
+def test_starting_afresh_warns_that_an_entered_code_cannot_be_used_again(app, client):
+    """A code is spent when the first page accepts it: starting afresh then loses it, and says so."""
+    codes = storage.connect_codes(app.config["DATABASE"])
+    code = storage.issue_codes(codes, "coded", "young", 1)[0]
+    codes.close()
+    before = client.get("/en/coded/").text
+    assert "Not you?" in before and "cannot be used again" not in before
+    refused = post(client, "/en/coded/", {"code": code})  # accepted, but the rating is missing
+    assert refused.status_code == 200 and "Please answer this question." in refused.text
+    assert "the invitation code entered here cannot be used again" in refused.text
