@@ -27,8 +27,8 @@ import time
 from pathlib import Path
 
 from coresp_survey import create_app
-from coresp_survey import publish
-from coresp_survey import storage
+from coresp_survey.answers import storage
+from coresp_survey.publish import site as publish
 
 INDICATORS = 30
 GROUPS = {"eleves": (600, 0.55), "enseignants": (60, 0.1), "personnels": (30, 0.05), "parents": (900, 0.3)}

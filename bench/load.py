@@ -50,8 +50,8 @@ from flask import redirect
 from flask import request
 from markupsafe import escape
 
-from coresp_survey.server import THREADS
-from coresp_survey.server import WORKER_CLASS
+from coresp_survey.web.server import THREADS
+from coresp_survey.web.server import WORKER_CLASS
 
 HOST = "127.0.0.1"
 """Loopback only: the benchmark never listens on or talks to another address."""

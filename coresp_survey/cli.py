@@ -16,17 +16,17 @@ from pathlib import Path
 
 import click
 
-from . import config
-from . import definitions
-from . import exporting
-from . import importing
-from . import outputs
-from . import storage
-from .survey.catalog import check_files
-from .survey.catalog import load_catalog
-from .survey.loader import ROUND
-from .survey.loader import SurveyInvalid
-from .survey.model import Survey
+from coresp_survey import config
+from coresp_survey import outputs
+from coresp_survey.answers import definitions
+from coresp_survey.answers import exporting
+from coresp_survey.answers import importing
+from coresp_survey.answers import storage
+from coresp_survey.survey.catalog import check_files
+from coresp_survey.survey.catalog import load_catalog
+from coresp_survey.survey.loader import ROUND
+from coresp_survey.survey.loader import SurveyInvalid
+from coresp_survey.survey.model import Survey
 
 
 def say(message: str) -> None:
@@ -162,8 +162,8 @@ def validate(paths: tuple[Path, ...]) -> None:
 def serve(host: str, port: int, workers: int) -> None:
     """Run the web app under gunicorn, ready to sit behind a reverse proxy."""
     warn_about_stored_answers(load_surveys().values())
-    from .server import THREADS
-    from .server import run
+    from coresp_survey.web.server import THREADS
+    from coresp_survey.web.server import run
 
     say(f"Serving on http://{host}:{port}/ with {workers} worker(s) of {THREADS} threads; database {database_path()}")
     run(host, port, workers)
@@ -198,7 +198,7 @@ def codes(survey_id: str, group_id: str | None, count: int, pdf_path: Path | Non
         known = ", ".join(g.id for g in survey.groups) or "the survey has no groups"
         raise click.ClickException(f"unknown group '{group_id}' ({known})")
     if pdf_path is not None:
-        from . import slips
+        from coresp_survey.publish import slips
 
         output_file(pdf_path)  # before any code is made: slips can only be printed now
         if not base_url:
@@ -227,8 +227,8 @@ def issue_codes(survey_id: str, group_id: str | None, count: int) -> list[str]:
 
 
 def write_slips(survey: Survey, group_id: str | None, made: list[str], base_url: str, pdf_path: Path) -> None:
-    from . import create_app
-    from . import slips
+    from coresp_survey import create_app
+    from coresp_survey.publish import slips
 
     app = create_app()
     try:
@@ -272,7 +272,7 @@ def import_(survey_id: str, csv_file: Path, new_round: str | None) -> None:
         raise click.ClickException(f"{csv_file} is not UTF-8 text; save it as 'CSV UTF-8'") from None
     from flask_babel import force_locale
 
-    from . import create_app
+    from coresp_survey import create_app
 
     app = create_app()  # saves the current file as its round's version
     db = storage.connect(database_path())
@@ -344,8 +344,8 @@ def build(out: Path, base_url: str | None, pdf: bool) -> None:
 
 def build_site_with_progress(out: Path, base_url: str | None, pdf: bool):
     """Build with a progress bar on a terminal; quiet in CI and when standard error is a file."""
-    from . import create_app
-    from . import publish
+    from coresp_survey import create_app
+    from coresp_survey.publish import site as publish
 
     if base_url and not base_url.startswith(("https://", "http://")):
         raise click.BadParameter("must start with https:// or http://", param_hint="--base-url")
@@ -379,8 +379,8 @@ def demo(host: str, port: int, out: Path) -> None:
     two rounds, so the indicator pages have something to show; a second run
     adds nothing. Surveys that need an invitation code get a few codes.
     """
-    from . import demo_data
-    from .server import SITE_PATH
+    from coresp_survey import demo as demo_data
+    from coresp_survey.web.server import SITE_PATH
 
     os.environ.setdefault("CORESP_DB", str(Path("instance/demo.db").resolve()))
     surveys = load_surveys()
@@ -402,7 +402,7 @@ def demo(host: str, port: int, out: Path) -> None:
     for survey, group, made in codes_made:
         say(f"Invitation codes for {survey.id}{' / ' + group.id if group else ''}: {', '.join(made)}")
         say(f"  try: http://{host}:{port}/{survey.default_language}/{survey.id}/?code={made[0]}")
-    from .server import run
+    from coresp_survey.web.server import run
 
     say(f"Forms:          http://{host}:{port}/")
     say(f"Published site: http://{host}:{port}{SITE_PATH}/index.html")

@@ -16,13 +16,13 @@ from flask import has_request_context
 from flask import request
 from flask_babel import Babel
 
-from .survey.model import SUPPORTED_LANGUAGES
+from coresp_survey.survey.model import SUPPORTED_LANGUAGES
 
 LANGUAGES = SUPPORTED_LANGUAGES
 DEFAULT_LANGUAGE = "fr"
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
-"""The catalogs live at the top of the repository (pybabel's usual place)."""
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+"""The catalogs live inside the package, so that an installed wheel has them."""
 
 babel = Babel()
 

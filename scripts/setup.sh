@@ -12,4 +12,4 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
-.venv/bin/pybabel compile --statistics -d translations 2>&1 | sed 's/^/  /' >&2
+.venv/bin/pybabel compile --statistics -d coresp_survey/translations 2>&1 | sed 's/^/  /' >&2

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from coresp_survey import create_app
-from coresp_survey import storage
+from coresp_survey.answers import storage
 
 HERE = Path(__file__).parent
 TEST_SURVEYS = HERE / "surveys"

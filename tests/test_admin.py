@@ -9,7 +9,7 @@ import pytest
 from conftest import CSRF
 
 from coresp_survey import create_app
-from coresp_survey import storage
+from coresp_survey.answers import storage
 
 PASSWORD = "correct horse battery staple"
 HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
@@ -360,7 +360,7 @@ def published_texts(app) -> str:
     The one parent of `ANSWERS` alone would hide the students too (complementary suppression), and their
     quotes with them: 4 respondents of a group since removed from the file make the hidden part 5.
     """
-    from coresp_survey import publish
+    from coresp_survey.publish import site as publish
 
     db = storage.connect(app.config["DATABASE"])
     storage.import_responses(db, "mini", "fr", [("2026", "former", {"mood": 3})] * 4)
@@ -441,7 +441,8 @@ def test_going_back_to_the_original_text_is_an_explicit_action_in_the_log(admin,
 BUILDING_WORKER = """
 import sys, threading, time
 from pathlib import Path
-from coresp_survey import create_app, publish
+from coresp_survey import create_app
+from coresp_survey.publish import site as publish
 import test_admin
 
 app = create_app({"SURVEYS_DIR": Path(sys.argv[1]), "DATABASE": Path(sys.argv[2]), "SECRET_KEY": "test",

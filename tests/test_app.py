@@ -71,12 +71,12 @@ def test_error_pages_are_in_the_language_of_the_address(client):
 
 
 def catalog(lang):
-    with (ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po").open("rb") as po:
+    with (ROOT / "coresp_survey" / "translations" / lang / "LC_MESSAGES" / "messages.po").open("rb") as po:
         return read_po(po, locale=lang)
 
 
 def test_every_interface_string_has_a_french_translation():
-    with (ROOT / "translations" / "messages.pot").open("rb") as pot:
+    with (ROOT / "coresp_survey" / "translations" / "messages.pot").open("rb") as pot:
         template_ids = {message.id for message in read_po(pot) if message.id}
     french = catalog("fr")
     missing = [m.id for m in french if m.id and (not m.string or (isinstance(m.string, tuple) and not all(m.string)))]
@@ -94,14 +94,14 @@ def test_catalog_template_is_up_to_date(tmp_path):
     found = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(ROOT, method_map, keywords=keywords):
         found.add(message if isinstance(message, str) else message[0])
-    with (ROOT / "translations" / "messages.pot").open("rb") as pot:
+    with (ROOT / "coresp_survey" / "translations" / "messages.pot").open("rb") as pot:
         known = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(pot) if m.id}
     assert len(found) > 50
     assert found - known == set()
 
 
 def test_drafts_abandoned_long_ago_are_forgotten_at_start(app, db):
-    from coresp_survey import storage
+    from coresp_survey.answers import storage
 
     storage.save_draft(db, "old", "mini", {"mood": ["3"]}, None, None)
     storage.save_draft(db, "recent", "mini", {"mood": ["4"]}, None, None)

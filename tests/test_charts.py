@@ -8,7 +8,7 @@ import pytest
 from babel.numbers import format_percent
 from markupsafe import Markup
 
-from coresp_survey import charts
+from coresp_survey.publish import charts
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 LEVELS = ["Strongly disagree", "Disagree", "Neither", "Agree", "Strongly agree"]

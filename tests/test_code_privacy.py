@@ -343,7 +343,7 @@ def test_the_session_forgets_a_code_from_the_address_once_accepted(tmp_path):
 
 def test_a_double_click_on_the_first_page_spends_the_code_once(tmp_path, monkeypatch):
     """The second request loaded the browser's draft before the first noted the code: it is not refused."""
-    from coresp_survey import respond
+    from coresp_survey.web import respond
 
     folder = tmp_path / "instance"
     app = create_app({"SURVEYS_DIR": SURVEYS, "DATABASE": folder / "responses.db", "SECRET_KEY": "test"})
@@ -364,7 +364,7 @@ def test_a_double_click_on_the_first_page_spends_the_code_once(tmp_path, monkeyp
 
 
 def test_two_browsers_racing_with_one_code_get_one_winner(tmp_path):
-    from coresp_survey import storage
+    from coresp_survey.answers import storage
 
     database = tmp_path / "instance" / "responses.db"
     storage.connect(database).close()
@@ -394,7 +394,7 @@ def test_two_browsers_racing_with_one_code_get_one_winner(tmp_path):
 
 def test_a_code_spent_without_a_draft_tells_the_respondent_what_to_do(tmp_path, monkeypatch):
     """The process dies between the codes file's commit and the draft's: the code is spent, nothing stored."""
-    from coresp_survey import storage
+    from coresp_survey.answers import storage
 
     folder = tmp_path / "instance"
     app = create_app({"SURVEYS_DIR": SURVEYS, "DATABASE": folder / "responses.db", "SECRET_KEY": "test"})
@@ -444,7 +444,7 @@ def test_every_file_is_made_owner_only_from_the_start(tmp_path, monkeypatch):
 
 
 def test_files_made_readable_by_an_earlier_version_are_narrowed(tmp_path):
-    from coresp_survey import storage
+    from coresp_survey.answers import storage
 
     folder = tmp_path / "instance"
     folder.mkdir()

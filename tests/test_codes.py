@@ -7,7 +7,7 @@ import io
 
 from click.testing import CliRunner
 
-from coresp_survey import storage
+from coresp_survey.answers import storage
 from coresp_survey.cli import main
 
 

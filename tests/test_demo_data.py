@@ -19,9 +19,9 @@ from conftest import BUNDLED_SURVEYS
 from conftest import TEST_SURVEYS
 from flask_babel import force_locale
 
-from coresp_survey import answering
-from coresp_survey import demo_data
-from coresp_survey import storage
+from coresp_survey import demo as demo_data
+from coresp_survey.answers import storage
+from coresp_survey.answers import walk as answering
 from coresp_survey.survey.catalog import load_catalog
 from coresp_survey.survey.loader import load_survey
 from coresp_survey.survey.model import OTHER_VALUE

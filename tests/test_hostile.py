@@ -16,7 +16,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from coresp_survey import create_app
-from coresp_survey import storage
+from coresp_survey.answers import storage
 
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 

@@ -29,8 +29,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from coresp_survey import create_app
+from coresp_survey.answers.forms import field_names
 from coresp_survey.cli import main
-from coresp_survey.forms import field_names
 from coresp_survey.survey.catalog import load_catalog
 
 TYPES = ("single", "multiple", "scale", "text", "long_text", "number")

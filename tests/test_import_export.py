@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from coresp_survey import storage
+from coresp_survey.answers import storage
 from coresp_survey.cli import main
 
 HEADER = "group,mood,why,age,transport,transport_other,bus_line,favourite,favourite_other,remark\n"
@@ -120,7 +120,7 @@ def test_export_has_the_shape_of_the_contract_and_no_identifying_column(run, tmp
 
 @pytest.mark.parametrize("dangerous", ["=1+1", "+1", "-1+2", "@SUM(A1)", "\tx", "\rx"])
 def test_export_makes_formulas_inert(dangerous):
-    from coresp_survey.exporting import cell
+    from coresp_survey.answers.exporting import cell
 
     assert cell(dangerous) == "'" + dangerous
     assert cell(-3) == -3  # a number is a number, not a formula

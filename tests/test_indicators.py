@@ -12,12 +12,12 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from coresp_survey import indicators
-from coresp_survey.indicators import ALL
-from coresp_survey.indicators import CSV_COLUMNS
-from coresp_survey.indicators import PARTICIPATION_COLUMNS
-from coresp_survey.indicators import IndicatorCell
-from coresp_survey.storage import Response
+from coresp_survey.answers.storage import Response
+from coresp_survey.figures import indicators
+from coresp_survey.figures.indicators import ALL
+from coresp_survey.figures.indicators import CSV_COLUMNS
+from coresp_survey.figures.indicators import PARTICIPATION_COLUMNS
+from coresp_survey.figures.indicators import IndicatorCell
 from coresp_survey.survey.loader import parse_survey
 from coresp_survey.survey.model import Survey
 

@@ -11,9 +11,9 @@ import pytest
 from conftest import CSRF
 
 from coresp_survey import create_app
-from coresp_survey import respond
-from coresp_survey import storage
+from coresp_survey.answers import storage
 from coresp_survey.survey.loader import parse_survey
+from coresp_survey.web import respond
 
 AFRESH = re.compile(r'<form method="post" action="(/[a-z]{2}/[a-z0-9-]+/again/)" class="afresh" id="afresh"([^>]*)>')
 IDLE = 5 * 60

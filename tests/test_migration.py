@@ -37,7 +37,7 @@ from test_code_privacy import wait_until_serving
 
 from coresp_survey import config
 from coresp_survey import create_app
-from coresp_survey import storage
+from coresp_survey.answers import storage
 
 LANDED = Path(__file__).parent / "fixtures" / "landed"
 MANIFEST = json.loads((LANDED / "manifest.json").read_text())

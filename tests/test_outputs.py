@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from coresp_survey import config
-from coresp_survey import storage
+from coresp_survey.answers import storage
 from coresp_survey.cli import main
 
 ROWS = [("2026", "students", {"mood": 4, "why": f"réponse {n}"}) for n in range(20)]

@@ -21,16 +21,16 @@ from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
 from coresp_survey import create_app
-from coresp_survey import demo_data
-from coresp_survey import moderation
-from coresp_survey import presenting
-from coresp_survey import report
-from coresp_survey.indicators import compute
-from coresp_survey.storage import Response
+from coresp_survey import demo as demo_data
+from coresp_survey.answers.storage import Response
+from coresp_survey.figures.indicators import compute
+from coresp_survey.figures.synthesis import Synthesis
+from coresp_survey.figures.synthesis import synthesis
+from coresp_survey.publish import presenting
+from coresp_survey.publish import report
 from coresp_survey.survey.loader import load_survey
 from coresp_survey.survey.model import Text
-from coresp_survey.synthesis import Synthesis
-from coresp_survey.synthesis import synthesis
+from coresp_survey.workspace import moderation
 
 SCHOOL = load_survey(BUNDLED_SURVEYS / "college-bien-etre.yaml")
 ROUNDS = ("2025", "2026")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import CSRF
 
-from coresp_survey import storage
+from coresp_survey.answers import storage
 
 
 def responses(db, survey="mini"):
@@ -290,7 +290,7 @@ def test_a_value_refused_before_any_edit_is_still_refused_when_the_page_comes_ba
 @pytest.fixture
 def faulty_pages(monkeypatch):
     """A test-only fault: checking a page raises, as a bug would."""
-    from coresp_survey import answering
+    from coresp_survey.answers import walk as answering
 
     def fail(page):
         raise RuntimeError("test-only fault")

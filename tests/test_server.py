@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from coresp_survey.database import get_db
+from coresp_survey.web.database import get_db
 
 COMMAND = Path(sys.executable).with_name("coresp-survey")
 SURVEYS = Path(__file__).parent / "surveys"

@@ -17,11 +17,11 @@ import pytest
 from click.testing import CliRunner
 
 from coresp_survey import create_app
-from coresp_survey import demo_data
-from coresp_survey import indicators
-from coresp_survey import publish
-from coresp_survey import storage
+from coresp_survey import demo as demo_data
+from coresp_survey.answers import storage
 from coresp_survey.cli import main
+from coresp_survey.figures import indicators
+from coresp_survey.publish import site as publish
 from coresp_survey.survey.catalog import load_catalog
 
 BUNDLED = Path(__file__).parent.parent / "surveys"

@@ -13,9 +13,9 @@ import pypdf
 import pytest
 from click.testing import CliRunner
 
-from coresp_survey import slips
 from coresp_survey.cli import main
-from coresp_survey.report import StaticFetcher
+from coresp_survey.publish import slips
+from coresp_survey.publish.report import StaticFetcher
 
 BUNDLED = Path(__file__).parent.parent / "surveys"
 SURVEY = "quartier-bien-vivre"

@@ -40,9 +40,9 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from coresp_survey import create_app
-from coresp_survey import indicators
-from coresp_survey import publish
-from coresp_survey import storage
+from coresp_survey.answers import storage
+from coresp_survey.figures import indicators
+from coresp_survey.publish import site as publish
 
 SURVEY = "sup"
 ALL = "all"

@@ -21,13 +21,13 @@ import pytest
 from click.testing import CliRunner
 
 from coresp_survey import create_app
-from coresp_survey import demo_data
-from coresp_survey import exporting
-from coresp_survey import indicators
-from coresp_survey import pages
-from coresp_survey import storage
+from coresp_survey import demo as demo_data
+from coresp_survey.answers import exporting
+from coresp_survey.answers import storage
+from coresp_survey.answers.storage import Response
 from coresp_survey.cli import main
-from coresp_survey.storage import Response
+from coresp_survey.figures import indicators
+from coresp_survey.publish import pages
 from coresp_survey.survey.loader import parse_survey
 
 SURVEY_ID = "edits"
@@ -366,7 +366,7 @@ def test_validate_serve_and_build_warn_about_answers_that_no_longer_fit(tmp_path
     assert validated.exit_code == 0, validated.output
     assert warning_lines(validated.stderr) == WARNINGS[edit]
     started = []
-    monkeypatch.setattr("coresp_survey.server.run", lambda *args, **kwargs: started.append(args))
+    monkeypatch.setattr("coresp_survey.web.server.run", lambda *args, **kwargs: started.append(args))
     served = instance.run("serve")
     assert served.exit_code == 0, served.output
     assert started, "gunicorn was not started"
@@ -444,7 +444,7 @@ def test_the_app_saves_each_file_once_per_round_and_the_latest_is_the_round_defi
     assert len(versions[0].saved) == 10
     instance.write(survey_text("2027", rename=True))
     survey = instance.start().extensions["surveys"][SURVEY_ID]
-    from coresp_survey import definitions
+    from coresp_survey.answers import definitions
 
     rounds = definitions.load_definitions(db, survey)
     assert rounds.rounds == ["2026", "2027"]
@@ -468,7 +468,7 @@ def test_the_demo_saves_the_file_its_rounds_were_made_with(tmp_path):
 def test_the_warnings_are_translated_for_the_workspace(tmp_path):
     from flask_babel import force_locale
 
-    from coresp_survey import definitions
+    from coresp_survey.answers import definitions
 
     instance = edited(tmp_path, "rename", same_round=True)
     app = instance.start()

@@ -32,7 +32,7 @@ from test_hostile_surveys import questions
 from test_hostile_surveys import texts
 
 from coresp_survey import create_app
-from coresp_survey import storage
+from coresp_survey.answers import storage
 from coresp_survey.cli import main
 from coresp_survey.survey.catalog import load_catalog
 from coresp_survey.survey.loader import parse_survey

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .model import Choice
-from .model import Family
-from .model import Scale
-from .model import Text
+from coresp_survey.survey.model import Choice
+from coresp_survey.survey.model import Family
+from coresp_survey.survey.model import Scale
+from coresp_survey.survey.model import Text
 
 
 def _scale(scale_id: str, labels: list[tuple[str, str]]) -> Scale:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .loader import Problem
-from .loader import SurveyInvalid
-from .loader import read_survey
-from .located import YamlError
-from .located import load_located
-from .model import Survey
+from coresp_survey.survey.loader import Problem
+from coresp_survey.survey.loader import SurveyInvalid
+from coresp_survey.survey.loader import read_survey
+from coresp_survey.survey.located import YamlError
+from coresp_survey.survey.located import load_located
+from coresp_survey.survey.model import Survey
 
 SURVEY_SUFFIXES = (".yaml", ".yml")
 IGNORED_PREFIXES = (".", "~$")

@@ -16,31 +16,31 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from . import conditions
-from .builtins import SCALES
-from .builtins import SPIRAL_FAMILIES
-from .located import LocatedDict
-from .located import LocatedList
-from .located import YamlError
-from .located import load_located
-from .model import ACCESS_MODES
-from .model import ALL_GROUPS
-from .model import DEFAULT_MAX_LENGTH
-from .model import OTHER_SUFFIX
-from .model import OTHER_VALUE
-from .model import QUESTION_TYPES
-from .model import RESERVED_IDS
-from .model import SUPPORTED_LANGUAGES
-from .model import Choice
-from .model import Family
-from .model import Group
-from .model import Indicator
-from .model import Question
-from .model import Scale
-from .model import Section
-from .model import Source
-from .model import Survey
-from .model import Text
+from coresp_survey.survey import conditions
+from coresp_survey.survey.builtins import SCALES
+from coresp_survey.survey.builtins import SPIRAL_FAMILIES
+from coresp_survey.survey.located import LocatedDict
+from coresp_survey.survey.located import LocatedList
+from coresp_survey.survey.located import YamlError
+from coresp_survey.survey.located import load_located
+from coresp_survey.survey.model import ACCESS_MODES
+from coresp_survey.survey.model import ALL_GROUPS
+from coresp_survey.survey.model import DEFAULT_MAX_LENGTH
+from coresp_survey.survey.model import OTHER_SUFFIX
+from coresp_survey.survey.model import OTHER_VALUE
+from coresp_survey.survey.model import QUESTION_TYPES
+from coresp_survey.survey.model import RESERVED_IDS
+from coresp_survey.survey.model import SUPPORTED_LANGUAGES
+from coresp_survey.survey.model import Choice
+from coresp_survey.survey.model import Family
+from coresp_survey.survey.model import Group
+from coresp_survey.survey.model import Indicator
+from coresp_survey.survey.model import Question
+from coresp_survey.survey.model import Scale
+from coresp_survey.survey.model import Section
+from coresp_survey.survey.model import Source
+from coresp_survey.survey.model import Survey
+from coresp_survey.survey.model import Text
 
 SURVEY_ID = re.compile(r"[a-z0-9-]+")
 ID = re.compile(r"[a-z][a-z0-9_]*")

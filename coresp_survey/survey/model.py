@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .conditions import Condition
+    from coresp_survey.survey.conditions import Condition
 
 QUESTION_TYPES = ("single", "multiple", "scale", "text", "long_text", "number")
 CHOICE_TYPES = ("single", "multiple")

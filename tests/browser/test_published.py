@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from coresp_survey import create_app
-from coresp_survey import demo_data
-from coresp_survey import publish
-from coresp_survey import storage
+from coresp_survey import demo as demo_data
+from coresp_survey.answers import storage
+from coresp_survey.publish import site as publish
 
 from .checks import axe_violations
 from .checks import describe_violations

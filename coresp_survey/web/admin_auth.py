@@ -20,8 +20,8 @@ import time
 from flask import current_app
 from flask import session
 
-from . import storage
-from .database import get_db
+from coresp_survey.answers import storage
+from coresp_survey.web.database import get_db
 
 SESSION_KEY = "admin"
 

@@ -19,7 +19,7 @@ from flask import Flask
 from flask import current_app
 from sqlite_utils import Database
 
-from . import storage
+from coresp_survey.answers import storage
 
 
 def init_app(app: Flask) -> None:

@@ -10,9 +10,9 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
-from .forms import field_names
-from .storage import Response
-from .survey.model import Survey
+from coresp_survey.answers.forms import field_names
+from coresp_survey.answers.storage import Response
+from coresp_survey.survey.model import Survey
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LIST_SEPARATOR = ";"

@@ -22,10 +22,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .indicators import ALL
-from .indicators import suppressed_groups
-from .moderation import OpenAnswer
-from .survey.model import Survey
+from coresp_survey.figures.indicators import ALL
+from coresp_survey.figures.indicators import suppressed_groups
+from coresp_survey.survey.model import Survey
+from coresp_survey.workspace.moderation import OpenAnswer
 
 
 @dataclass(frozen=True)

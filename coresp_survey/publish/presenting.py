@@ -23,17 +23,17 @@ from babel.numbers import format_percent
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from . import charts
-from .indicators import ALL
-from .indicators import Change
-from .indicators import Figures
-from .indicators import IndicatorCell
-from .indicators import Participation
-from .survey.model import Family
-from .survey.model import Indicator
-from .survey.model import Question
-from .survey.model import Survey
-from .synthesis import Synthesis
+from coresp_survey.figures.indicators import ALL
+from coresp_survey.figures.indicators import Change
+from coresp_survey.figures.indicators import Figures
+from coresp_survey.figures.indicators import IndicatorCell
+from coresp_survey.figures.indicators import Participation
+from coresp_survey.figures.synthesis import Synthesis
+from coresp_survey.publish import charts
+from coresp_survey.survey.model import Family
+from coresp_survey.survey.model import Indicator
+from coresp_survey.survey.model import Question
+from coresp_survey.survey.model import Survey
 
 MINUS = "\u2212"
 """The typographic minus sign: a hyphen before a number is easy to miss."""

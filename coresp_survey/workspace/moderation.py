@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .storage import Decision
-from .storage import Response
-from .survey.model import Question
-from .survey.model import Survey
+from coresp_survey.answers.storage import Decision
+from coresp_survey.answers.storage import Response
+from coresp_survey.survey.model import Question
+from coresp_survey.survey.model import Survey
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from .config import codes_database
+from coresp_survey.config import codes_database
 
 BUSY_TIMEOUT_MS = 30_000
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

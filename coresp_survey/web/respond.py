@@ -25,16 +25,16 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
-from . import answering
-from . import forms
-from . import storage
-from .database import get_codes_db
-from .database import get_db
-from .errors import render_error
-from .i18n import LANGUAGES
-from .i18n import preferred_language
-from .survey.model import Section
-from .survey.model import Survey
+from coresp_survey.answers import forms
+from coresp_survey.answers import storage
+from coresp_survey.answers import walk as answering
+from coresp_survey.i18n import LANGUAGES
+from coresp_survey.i18n import preferred_language
+from coresp_survey.survey.model import Section
+from coresp_survey.survey.model import Survey
+from coresp_survey.web.database import get_codes_db
+from coresp_survey.web.database import get_db
+from coresp_survey.web.errors import render_error
 
 bp = Blueprint("respond", __name__)
 

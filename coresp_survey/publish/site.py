@@ -32,23 +32,23 @@ from typing import IO
 from flask import Flask
 from flask_babel import force_locale
 
-from . import definitions
-from . import moderation
-from . import pages
-from . import presenting
-from . import storage
-from .downloads import write_downloads
-from .i18n import LANGUAGE_NAMES
-from .i18n import LANGUAGES
-from .indicators import ALL
-from .indicators import Figures
-from .indicators import compute
-from .presenting import SurveyView
-from .survey.builtins import SCALES
-from .survey.builtins import SPIRAL_FAMILIES
-from .survey.model import Survey
-from .synthesis import Synthesis
-from .synthesis import synthesis
+from coresp_survey.answers import definitions
+from coresp_survey.answers import storage
+from coresp_survey.figures.indicators import ALL
+from coresp_survey.figures.indicators import Figures
+from coresp_survey.figures.indicators import compute
+from coresp_survey.figures.synthesis import Synthesis
+from coresp_survey.figures.synthesis import synthesis
+from coresp_survey.i18n import LANGUAGE_NAMES
+from coresp_survey.i18n import LANGUAGES
+from coresp_survey.publish import pages
+from coresp_survey.publish import presenting
+from coresp_survey.publish.downloads import write_downloads
+from coresp_survey.publish.presenting import SurveyView
+from coresp_survey.survey.builtins import SCALES
+from coresp_survey.survey.builtins import SPIRAL_FAMILIES
+from coresp_survey.survey.model import Survey
+from coresp_survey.workspace import moderation
 
 MARKER = ".coresp-site"
 """The file that marks a folder as a site this command built, and so may replace."""
@@ -58,7 +58,7 @@ ASSETS = {"site.css": ("style.css", "site.css"), "favicon.svg": ("favicon.svg",)
 The site's stylesheet is the web app's (colours, type, header, footer) followed
 by the site's own rules, in one file: the published pages look like the forms.
 """
-STATIC = Path(__file__).resolve().parent / "static"
+STATIC = Path(__file__).resolve().parent.parent / "static"
 
 Progress = Callable[[str], None]
 """Told the name of each step as it ends (`build_steps` says how many there are)."""
@@ -232,7 +232,7 @@ class _Writer:
 
     def report(self, view: SurveyView) -> float:
         """Write the survey's PDF report in the view's language; return the seconds it took."""
-        from . import report
+        from coresp_survey.publish import report
 
         started = time.perf_counter()
         with self.app.app_context(), force_locale(view.lang):

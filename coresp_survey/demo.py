@@ -24,11 +24,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from . import storage
-from .definitions import round_versions
-from .survey.model import OTHER_VALUE
-from .survey.model import Question
-from .survey.model import Survey
+from coresp_survey.answers import storage
+from coresp_survey.answers.definitions import round_versions
+from coresp_survey.survey.model import OTHER_VALUE
+from coresp_survey.survey.model import Question
+from coresp_survey.survey.model import Survey
 
 Row = tuple[str, str | None, dict[str, Any]]
 
@@ -449,7 +449,7 @@ def moderate_demo(db: Database, survey: Survey, at: str) -> int:
     """
     if storage.decisions(db, survey.id):
         return 0
-    from .moderation import open_answers
+    from coresp_survey.workspace.moderation import open_answers
 
     seen: set[tuple[str, str | None]] = set()
     approved = 0

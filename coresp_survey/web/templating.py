@@ -15,8 +15,8 @@ from markupsafe import Markup
 from markupsafe import escape
 from werkzeug.routing import BuildError
 
-from .i18n import DEFAULT_LANGUAGE
-from .i18n import LANGUAGES
+from coresp_survey.i18n import DEFAULT_LANGUAGE
+from coresp_survey.i18n import LANGUAGES
 
 BLANK_LINES = re.compile(r"\n\s*\n")
 

@@ -14,16 +14,16 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .exporting import inert
-from .indicators import CSV_COLUMNS
-from .indicators import MEAN_DECIMALS
-from .indicators import PARTICIPATION_COLUMNS
-from .indicators import SCORE_DECIMALS
-from .indicators import SHARE_DECIMALS
-from .indicators import Figures
-from .indicators import cell_rows
-from .indicators import participation_rows
-from .survey.model import Survey
+from coresp_survey.answers.exporting import inert
+from coresp_survey.figures.indicators import CSV_COLUMNS
+from coresp_survey.figures.indicators import MEAN_DECIMALS
+from coresp_survey.figures.indicators import PARTICIPATION_COLUMNS
+from coresp_survey.figures.indicators import SCORE_DECIMALS
+from coresp_survey.figures.indicators import SHARE_DECIMALS
+from coresp_survey.figures.indicators import Figures
+from coresp_survey.figures.indicators import cell_rows
+from coresp_survey.figures.indicators import participation_rows
+from coresp_survey.survey.model import Survey
 
 FILES = ("indicators.csv", "indicators.json", "participation.csv", "README.txt")
 DECIMALS = {

@@ -23,10 +23,10 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
-from . import forms
-from .survey.model import Question
-from .survey.model import Section
-from .survey.model import Survey
+from coresp_survey.answers import forms
+from coresp_survey.survey.model import Question
+from coresp_survey.survey.model import Section
+from coresp_survey.survey.model import Survey
 
 Raw = dict[str, list[str]]
 TYPED = ("text", "long_text", "number")

@@ -11,8 +11,8 @@ from flask import session
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from . import storage
-from .database import get_db
+from coresp_survey.answers import storage
+from coresp_survey.web.database import get_db
 
 
 def init_app(app: Flask) -> None:

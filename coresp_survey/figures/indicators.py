@@ -25,11 +25,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .storage import Response
-from .survey.model import ALL_GROUPS
-from .survey.model import Group
-from .survey.model import Indicator
-from .survey.model import Survey
+from coresp_survey.answers.storage import Response
+from coresp_survey.survey.model import ALL_GROUPS
+from coresp_survey.survey.model import Group
+from coresp_survey.survey.model import Indicator
+from coresp_survey.survey.model import Survey
 
 ALL = ALL_GROUPS
 """The group id of the cell that counts every respondent of a round."""

@@ -9,15 +9,15 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from . import answering
-from . import forms
-from .definitions import Definitions
-from .exporting import FIXED_COLUMNS
-from .exporting import FORMULA_STARTS
-from .exporting import LIST_SEPARATOR
-from .exporting import columns
-from .survey.loader import ROUND
-from .survey.model import Survey
+from coresp_survey.answers import forms
+from coresp_survey.answers import walk as answering
+from coresp_survey.answers.definitions import Definitions
+from coresp_survey.answers.exporting import FIXED_COLUMNS
+from coresp_survey.answers.exporting import FORMULA_STARTS
+from coresp_survey.answers.exporting import LIST_SEPARATOR
+from coresp_survey.answers.exporting import columns
+from coresp_survey.survey.loader import ROUND
+from coresp_survey.survey.model import Survey
 
 MAX_ROWS = 100_000
 

@@ -27,11 +27,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
 
-from .i18n import format_decimal
-from .survey.model import OTHER_VALUE
-from .survey.model import Question
-from .survey.model import Section
-from .survey.model import Survey
+from coresp_survey.i18n import format_decimal
+from coresp_survey.survey.model import OTHER_VALUE
+from coresp_survey.survey.model import Question
+from coresp_survey.survey.model import Section
+from coresp_survey.survey.model import Survey
 
 OTHER_MAX_LENGTH = 200
 CODE_MAX_LENGTH = 40

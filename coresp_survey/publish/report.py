@@ -25,12 +25,12 @@ from markupsafe import Markup
 from weasyprint.urls import URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
-from . import presenting
-from .presenting import IndicatorView
-from .presenting import Level
-from .presenting import SurveyView
+from coresp_survey.publish import presenting
+from coresp_survey.publish.presenting import IndicatorView
+from coresp_survey.publish.presenting import Level
+from coresp_survey.publish.presenting import SurveyView
 
-STATIC = Path(__file__).resolve().parent / "static"
+STATIC = Path(__file__).resolve().parent.parent / "static"
 """The only folder the PDF renderer may read from (the stylesheet lives here)."""
 TEMPLATE = "report/report.html"
 FONT = "DejaVu Sans"

@@ -98,7 +98,7 @@ class Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from . import create_app
+        from coresp_survey import create_app
 
         app = create_app()
         if self.published is not None:

@@ -24,10 +24,10 @@ import weasyprint
 from flask import Flask
 from flask_babel import gettext as _
 
-from .report import STATIC
-from .report import StaticFetcher
-from .survey.model import Group
-from .survey.model import Survey
+from coresp_survey.publish.report import STATIC
+from coresp_survey.publish.report import StaticFetcher
+from coresp_survey.survey.model import Group
+from coresp_survey.survey.model import Survey
 
 TEMPLATE = "slips/slips.html"
 COLUMNS = 2

@@ -29,17 +29,17 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlite_utils import Database
 
-from . import storage
-from .forms import field_names
-from .indicators import round_key
-from .storage import Response
-from .storage import SurveyVersion
-from .survey.loader import YAML_FORMAT
-from .survey.loader import parse_survey
-from .survey.model import OTHER_SUFFIX
-from .survey.model import OTHER_VALUE
-from .survey.model import Question
-from .survey.model import Survey
+from coresp_survey.answers import storage
+from coresp_survey.answers.forms import field_names
+from coresp_survey.answers.storage import Response
+from coresp_survey.answers.storage import SurveyVersion
+from coresp_survey.figures.indicators import round_key
+from coresp_survey.survey.loader import YAML_FORMAT
+from coresp_survey.survey.loader import parse_survey
+from coresp_survey.survey.model import OTHER_SUFFIX
+from coresp_survey.survey.model import OTHER_VALUE
+from coresp_survey.survey.model import Question
+from coresp_survey.survey.model import Survey
 
 MAX_SHOWN_VALUES = 5
 """A warning names at most this many of the values that no longer fit."""
