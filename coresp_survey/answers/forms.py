@@ -27,11 +27,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
 
-from coresp_survey.i18n import format_decimal
 from coresp_survey.survey.model import OTHER_VALUE
 from coresp_survey.survey.model import Question
 from coresp_survey.survey.model import Section
 from coresp_survey.survey.model import Survey
+from coresp_survey.web.languages import format_decimal  # until forms speak through i18n.Language
 
 OTHER_MAX_LENGTH = 200
 CODE_MAX_LENGTH = 40

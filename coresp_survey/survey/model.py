@@ -14,6 +14,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from coresp_survey.i18n import LANGUAGES
+
 if TYPE_CHECKING:
     from coresp_survey.survey.conditions import Condition
 
@@ -28,7 +30,7 @@ ACCESS_MODES = ("public", "code")
 ALL_GROUPS = "all"
 """The published name of every respondent together; no group may take it."""
 DEFAULT_MAX_LENGTH = {"text": 200, "long_text": 4000}
-SUPPORTED_LANGUAGES = ("fr", "en")
+SUPPORTED_LANGUAGES = LANGUAGES
 """Languages the interface is translated into; a survey may use any of them."""
 
 

@@ -29,12 +29,12 @@ from flask_babel import ngettext
 
 from coresp_survey.answers import storage
 from coresp_survey.i18n import LANGUAGES
-from coresp_survey.i18n import preferred_language
 from coresp_survey.publish import site as publish
 from coresp_survey.survey.model import Survey
 from coresp_survey.web import admin_auth
 from coresp_survey.web.database import get_codes_db
 from coresp_survey.web.database import get_db
+from coresp_survey.web.languages import preferred_language
 from coresp_survey.workspace import moderation
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -7,13 +7,13 @@ from pathlib import Path
 from flask import Flask
 
 from coresp_survey import config
-from coresp_survey import i18n
 from coresp_survey.answers import definitions
 from coresp_survey.answers import storage
 from coresp_survey.survey.catalog import load_catalog
 from coresp_survey.web import admin
 from coresp_survey.web import database
 from coresp_survey.web import errors
+from coresp_survey.web import languages
 from coresp_survey.web import respond
 from coresp_survey.web import security
 from coresp_survey.web import templating
@@ -34,7 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["surveys"] = load_catalog(app.config["SURVEYS_DIR"])
     database.init_app(app)
     keep_survey_versions(app)
-    i18n.init_app(app)
+    languages.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)

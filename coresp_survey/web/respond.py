@@ -29,12 +29,12 @@ from coresp_survey.answers import forms
 from coresp_survey.answers import storage
 from coresp_survey.answers import walk as answering
 from coresp_survey.i18n import LANGUAGES
-from coresp_survey.i18n import preferred_language
 from coresp_survey.survey.model import Section
 from coresp_survey.survey.model import Survey
 from coresp_survey.web.database import get_codes_db
 from coresp_survey.web.database import get_db
 from coresp_survey.web.errors import render_error
+from coresp_survey.web.languages import preferred_language
 
 bp = Blueprint("respond", __name__)
 
