@@ -454,9 +454,9 @@ def _history_chart(
     history: tuple[RoundFigures, ...],
     lang: str,
 ) -> Markup | None:
-    words = language(lang)
     if len(history) < 2:
         return None
+    words = language(lang)
     return _share_dots(
         [(words.gettext("Round %(round)s", round=item.round), item.cell) for item in history],
         words.gettext(
@@ -487,9 +487,9 @@ def _share_dots(
 
 
 def _family_chart(families: tuple[FamilyView, ...], lang: str) -> Markup | None:
-    words = language(lang)
     if not families:
         return None
+    words = language(lang)
     return charts.family_bars(
         [(f"{view.family.id} – {view.label}", view.score) for view in families],
         words.gettext("Score of each family of criteria, everyone"),
@@ -503,9 +503,9 @@ def _family_chart(families: tuple[FamilyView, ...], lang: str) -> Markup | None:
 
 
 def _ranking_chart(indicators: tuple[IndicatorView, ...], lang: str) -> Markup | None:
-    words = language(lang)
     if not indicators:
         return None
+    words = language(lang)
     ranked = sorted(
         indicators,
         key=lambda view: (view.everyone.cell.share_good is None, -(view.everyone.cell.share_good or 0)),
