@@ -22,6 +22,8 @@ from coresp_survey.answers import definitions
 from coresp_survey.answers import exporting
 from coresp_survey.answers import importing
 from coresp_survey.answers import storage
+from coresp_survey.i18n import CatalogMissing
+from coresp_survey.i18n import check_catalogs
 from coresp_survey.survey.catalog import check_files
 from coresp_survey.survey.catalog import load_catalog
 from coresp_survey.survey.loader import ROUND
@@ -201,6 +203,10 @@ def codes(survey_id: str, group_id: str | None, count: int, pdf_path: Path | Non
         from coresp_survey.publish import slips
 
         output_file(pdf_path)  # before any code is made: slips can only be printed now
+        try:
+            check_catalogs()
+        except CatalogMissing as missing:
+            raise click.ClickException(str(missing)) from None
         if not base_url:
             raise click.UsageError("--pdf needs --url, the forms' public address printed on the slips")
         try:
@@ -227,13 +233,12 @@ def issue_codes(survey_id: str, group_id: str | None, count: int) -> list[str]:
 
 
 def write_slips(survey: Survey, group_id: str | None, made: list[str], base_url: str, pdf_path: Path) -> None:
-    from coresp_survey import create_app
     from coresp_survey.publish import slips
+    from coresp_survey.publish.renderer import shared
 
-    app = create_app()
     try:
-        with app.app_context(), outputs.replacing(output_file(pdf_path), private=True) as temporary:
-            pages = slips.write_slips(app, survey, survey.group(group_id), made, base_url, temporary)
+        with outputs.replacing(output_file(pdf_path), private=True) as temporary:
+            pages = slips.write_slips(shared(), survey, survey.group(group_id), made, base_url, temporary)
     except OSError as error:
         raise click.ClickException(
             f"the codes were made and printed above, but {pdf_path} could not be written: {error.strerror or error}"
@@ -343,23 +348,27 @@ def build(out: Path, base_url: str | None, pdf: bool) -> None:
 
 
 def build_site_with_progress(out: Path, base_url: str | None, pdf: bool):
-    """Build with a progress bar on a terminal; quiet in CI and when standard error is a file."""
-    from coresp_survey import create_app
+    """Build with a progress bar on a terminal; quiet in CI and when standard error is a file.
+
+    The site is built from the survey files and the database directly: no web
+    app is made, so nothing of the app's start-up (pruning old drafts) happens.
+    """
     from coresp_survey.publish import site as publish
 
     if base_url and not base_url.startswith(("https://", "http://")):
         raise click.BadParameter("must start with https:// or http://", param_hint="--base-url")
-    load_surveys()  # problems in the survey files are printed as PATH:LINE lines, not a traceback
-    app = create_app()
-    steps = publish.build_steps(app.extensions["surveys"], pdf)
+    surveys = load_surveys()  # problems in the survey files are printed as PATH:LINE lines, not a traceback
+    steps = publish.build_steps(surveys, pdf)
     show_bar = sys.stderr.isatty() and not os.environ.get("CI")
     try:
         if not show_bar:
-            built = publish.build_site(app, out, base_url, with_pdf=pdf)
+            built = publish.build_site(surveys, database_path(), out, base_url, with_pdf=pdf)
         else:
             with click.progressbar(length=steps, label="Building the site", file=sys.stderr) as bar:
-                built = publish.build_site(app, out, base_url, with_pdf=pdf, progress=lambda _step: bar.update(1))
-    except publish.SiteError as error:
+                built = publish.build_site(
+                    surveys, database_path(), out, base_url, with_pdf=pdf, progress=lambda _step: bar.update(1)
+                )
+    except (publish.SiteError, CatalogMissing) as error:
         raise click.ClickException(str(error)) from None
     for line in built.warnings:
         say(line)

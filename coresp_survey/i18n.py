@@ -3,13 +3,20 @@
 Survey text comes from the survey files; these catalogs translate the
 interface only. Everything here works outside a request (the command line,
 the static site, the PDF): a `Language` is one interface language, with its
-messages and its formats, made once per language. The live app reads the
-same catalogs through Flask-Babel (`coresp_survey.web.languages`).
+messages and its formats, made once per language. It is the one formatter of
+the project: the published pages get it as ``fmt``, and the live app's
+templates get the request's (`coresp_survey.web.languages`), which reads the
+same catalogs through Flask-Babel.
+
+Catalogs are compiled when the package is built (``setup.py``) or set up
+(``scripts/setup.sh``), never while the app runs: a missing one is an error
+that says so (`CatalogMissing`), not an interface silently left in English.
 """
 
 from __future__ import annotations
 
 import functools
+from datetime import UTC
 from datetime import date
 from datetime import datetime
 from pathlib import Path
@@ -18,8 +25,6 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_date
 from babel.dates import format_datetime
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.numbers import format_percent
 from babel.support import NullTranslations
@@ -72,15 +77,21 @@ class Language:
             text = self._percents[share] = format_percent(share, locale=self.locale)
         return text
 
+    def interval(self, low: float | None, high: float | None) -> str:
+        """A share's interval: "58 % to 66 %"; "" when either bound is unknown."""
+        if low is None or high is None:
+            return ""
+        return self.gettext("%(low)s to %(high)s", low=self.percent(low), high=self.percent(high))
+
     def decimal(self, value: float | None, decimals: int = 1) -> str:
         return "" if value is None else format_decimal(value, format=DECIMALS[decimals], locale=self.locale)
 
     def integer(self, value: int | None) -> str:
         return "" if value is None else format_decimal(value, format="#,##0", locale=self.locale)
 
-    def number(self, value: float | int) -> str:
-        """A number as it was given (no fixed decimals): ``3,5`` or ``3.5``."""
-        return format_decimal(value, locale=self.locale)
+    def number(self, value: float | int, decimals: int = 3) -> str:
+        """A number as it was given, with at most ``decimals`` decimals: ``3,5`` or ``3.5``."""
+        return format_decimal(value, format="#,##0" + ("." + "#" * decimals if decimals else ""), locale=self.locale)
 
     def points(self, difference: float) -> str:
         """A difference of shares in percentage points, always signed: "+8", "−3", "0"."""
@@ -94,10 +105,13 @@ class Language:
         return format_date(day, "long", locale=self.locale)
 
     def moment(self, moment: datetime | str) -> str:
-        """A time (a datetime or an ISO string, as the database keeps them)."""
+        """A time (a datetime or an ISO string, as the database keeps them), shown in UTC as Flask-Babel does.
+
+        A time without a zone is taken to be UTC already (the database stores UTC).
+        """
         if isinstance(moment, str):
             moment = datetime.fromisoformat(moment)
-        return format_datetime(moment, "medium", locale=self.locale)
+        return format_datetime(moment, "medium", tzinfo=UTC, locale=self.locale)
 
 
 @functools.cache
@@ -106,22 +120,35 @@ def language(code: str) -> Language:
     return Language(code)
 
 
+class CatalogMissing(RuntimeError):
+    """An interface language's compiled catalog (``.mo``) is not where the package looks for it."""
+
+
+def catalog_path(code: str, directory: Path | None = None) -> Path:
+    """Where the compiled catalog of ``code`` lives (in the package's ``translations/`` by default)."""
+    return (directory or TRANSLATIONS) / code / "LC_MESSAGES" / f"{DOMAIN}.mo"
+
+
+def check_catalogs(directory: Path | None = None) -> None:
+    """`CatalogMissing` unless every language of `LANGUAGES` has its compiled catalog.
+
+    Babel and Flask-Babel fall back to the English source text without a word
+    when a ``.mo`` is missing: the app would serve ``/fr/`` in English under
+    ``<html lang="fr">``. Called when the app starts and when a `Language` is made.
+    """
+    missing = [path for path in (catalog_path(code, directory) for code in LANGUAGES) if not path.is_file()]
+    if missing:
+        raise CatalogMissing(
+            "the interface's compiled catalogs are missing: "
+            + ", ".join(str(path) for path in missing)
+            + ". In a source checkout run `pybabel compile -d coresp_survey/translations` (scripts/setup.sh does);"
+            " a wheel built with `pip wheel .` carries them."
+        )
+
+
 @functools.cache
 def _translations(code: str) -> NullTranslations:
     if code not in LANGUAGES:
         return NullTranslations()
+    check_catalogs()
     return Translations.load(str(TRANSLATIONS), [code], domain=DOMAIN)
-
-
-def compile_catalogs(directory: Path = TRANSLATIONS) -> None:
-    """Compile each ``.po`` whose ``.mo`` is missing or older, so no manual step is needed."""
-    for po_path in directory.glob("*/LC_MESSAGES/*.po"):
-        mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-            continue
-        with po_path.open("rb") as po_file:
-            catalog = read_po(po_file)
-        temporary = mo_path.with_suffix(f".mo.{id(catalog)}")
-        with temporary.open("wb") as mo_file:
-            write_mo(mo_file, catalog)
-        temporary.replace(mo_path)

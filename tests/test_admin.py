@@ -366,7 +366,7 @@ def published_texts(app) -> str:
     storage.import_responses(db, "mini", "fr", [("2026", "former", {"mood": 3})] * 4)
     db.close()
     site = app.config["SITE_DIR"]
-    publish.build_site(app, site, with_pdf=False)
+    publish.build_site(app.extensions["surveys"], app.config["DATABASE"], site, with_pdf=False)
     return "\n".join(path.read_text(encoding="utf-8") for path in sorted(site.rglob("*")) if path.suffix in
                      (".html", ".csv", ".json"))  # fmt: skip
 

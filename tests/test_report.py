@@ -16,18 +16,18 @@ from pathlib import Path
 import pytest
 import weasyprint
 from conftest import BUNDLED_SURVEYS
-from flask_babel import force_locale
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
-from coresp_survey import create_app
 from coresp_survey import demo as demo_data
 from coresp_survey.answers.storage import Response
 from coresp_survey.figures.indicators import compute
 from coresp_survey.figures.synthesis import Synthesis
 from coresp_survey.figures.synthesis import synthesis
+from coresp_survey.i18n import language
 from coresp_survey.publish import presenting
 from coresp_survey.publish import report
+from coresp_survey.publish.renderer import Renderer
 from coresp_survey.survey.loader import load_survey
 from coresp_survey.survey.model import Text
 from coresp_survey.workspace import moderation
@@ -129,38 +129,35 @@ def criteria_of(survey, rows, answers) -> Synthesis:
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("report")
-    return create_app({"SURVEYS_DIR": BUNDLED_SURVEYS, "DATABASE": folder / "db" / "r.db", "SECRET_KEY": "test"})
+def renderer():
+    return Renderer()
 
 
-def make_view(app, survey, lang: str, rows=None, answers=None) -> presenting.SurveyView:
+def make_view(survey, lang: str, rows=None, answers=None) -> presenting.SurveyView:
     """The view of ``survey``; with ``answers`` (open answers with their decisions), its criteria too."""
     rows = responses(survey) if rows is None else rows
     figures = compute(survey, rows)
     criteria = criteria_of(survey, rows, answers) if answers is not None else None
-    with app.app_context(), force_locale(lang):
-        return presenting.survey_view(survey, figures, lang, criteria)
+    return presenting.survey_view(survey, figures, lang, criteria)
 
 
-def write(app, view, path: Path) -> PdfReader:
-    with app.app_context(), force_locale(view.lang):
-        report.write_report(app, view, path, TODAY)
+def write(renderer, view, path: Path) -> PdfReader:
+    report.write_report(renderer, view, path, TODAY)
     return PdfReader(path)
 
 
 @pytest.fixture(scope="module")
-def views(app):
+def views():
     return {
-        "fr": make_view(app, cut(SCHOOL), "fr", answers=open_answers()),
-        "en": make_view(app, hostile(cut(SCHOOL)), "en", answers=open_answers()),
+        "fr": make_view(cut(SCHOOL), "fr", answers=open_answers()),
+        "en": make_view(hostile(cut(SCHOOL)), "en", answers=open_answers()),
     }
 
 
 @pytest.fixture(scope="module")
-def pdfs(app, views, tmp_path_factory):
+def pdfs(renderer, views, tmp_path_factory):
     folder = tmp_path_factory.mktemp("pdf")
-    return {lang: write(app, view, folder / f"report-{lang}.pdf") for lang, view in views.items()}
+    return {lang: write(renderer, view, folder / f"report-{lang}.pdf") for lang, view in views.items()}
 
 
 @pytest.fixture(scope="module")
@@ -243,10 +240,10 @@ def test_small_group_shows_no_figure_on_any_indicator_page(views, lang, pages):
         assert row == squeezed(SUPPRESSED[lang]), f"{item.indicator.id}: {row!r}"
 
 
-def test_small_group_would_have_had_figures_to_hide(app):
+def test_small_group_would_have_had_figures_to_hide():
     """The suppression test above proves something: with no threshold, the small group's cells are published."""
     open_survey = dataclasses.replace(cut(SCHOOL), min_group_size=1)
-    view = make_view(app, open_survey, "en", responses(SCHOOL))
+    view = make_view(open_survey, "en", responses(SCHOOL))
     small = next(row for row in view.indicator("materiel").groups if row.id == SMALL_GROUP)
     assert 0 < small.cell.n <= KEPT and small.cell.mean is not None
 
@@ -268,8 +265,7 @@ def test_summary_names_improved_and_declined_counts(views, pages):
 
 def test_indicator_pages_give_the_change_sentence(views, texts):
     text = flat(texts["en"])
-    with force_locale("en"):
-        sentence = presenting.change_sentence(views["en"].indicator("materiel").everyone.change)
+    sentence = presenting.change_sentence(views["en"].indicator("materiel").everyone.change, language("en"))
     assert flat(sentence) in text
 
 
@@ -337,11 +333,10 @@ def test_hidden_groups_read_not_published_and_are_named(views, pages):
     assert text.count("not published") == 2 * len(view.criteria.families)
 
 
-def test_a_hostile_quote_is_printed_literally_and_escaped_in_the_html(app, views, pages):
+def test_a_hostile_quote_is_printed_literally_and_escaped_in_the_html(renderer, views, pages):
     text = squeezed("\n".join(chapter_pages(pages["en"], "en")))
     assert squeezed(HOSTILE_QUOTE) in text
-    with app.app_context(), force_locale("en"):
-        html = report.render_html(app, views["en"], TODAY)
+    html = report.render_html(renderer, views["en"], TODAY)
     assert "<script>alert('quote')" not in html and "<img src=x>" not in html
     assert "&lt;script&gt;alert(&#39;quote&#39;)&lt;/script&gt;&lt;img src=x&gt;" in html
 
@@ -365,13 +360,12 @@ def quote_languages(reader: PdfReader) -> list[str | None]:
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_each_quote_is_tagged_with_the_language_it_was_written_in(app, views, pdfs, lang):
+def test_each_quote_is_tagged_with_the_language_it_was_written_in(renderer, views, pdfs, lang):
     view = views[lang]
     expected = [quote.lang for family in view.criteria.families for quote in family.quotes]
     assert set(expected) == {"fr", "en"}
     assert quote_languages(pdfs[lang]) == expected
-    with app.app_context(), force_locale(lang):
-        html = report.render_html(app, view, TODAY)
+    html = report.render_html(renderer, view, TODAY)
     assert html.count('<blockquote lang="en">') == expected.count("en")
 
 
@@ -385,38 +379,37 @@ def test_methodology_says_which_open_answers_the_report_holds(texts, lang):
     assert {"fr": "Ce rapport n’en contient pas", "en": "This report contains none"}[lang] not in text
 
 
-def test_without_an_approved_criterion_the_chapter_says_so(app):
+def test_without_an_approved_criterion_the_chapter_says_so(renderer):
     pending = [a for a in open_answers() if a.status != "approved"]
-    view = make_view(app, cut(SCHOOL), "en", answers=pending)
-    with app.app_context(), force_locale("en"):
-        html = report.render_html(app, view, TODAY)
+    view = make_view(cut(SCHOOL), "en", answers=pending)
+    html = report.render_html(renderer, view, TODAY)
     assert CHAPTER["en"] in html and 'href="#criteria"' in html
     assert "No criterion has been approved for publication yet." in html
     assert "criteria-counts" not in html and "<blockquote" not in html
 
 
-def test_a_survey_without_open_questions_has_no_criteria_chapter(app, tmp_path):
+def test_a_survey_without_open_questions_has_no_criteria_chapter(renderer, tmp_path):
     sections = tuple(
         dataclasses.replace(section, questions=tuple(q for q in section.questions if not q.is_open))
         for section in SCHOOL.sections
     )
     survey = cut(dataclasses.replace(SCHOOL, sections=sections))
     assert not moderation.open_questions(survey)
-    view = make_view(app, survey, "en")  # `publish` reads no open answer for it: criteria None
+    view = make_view(survey, "en")  # `publish` reads no open answer for it: criteria None
     assert view.criteria is None
-    text = flat(text_of(write(app, view, tmp_path / "report.pdf")))
+    text = flat(text_of(write(renderer, view, tmp_path / "report.pdf")))
     assert CHAPTER["en"] not in text and "In their own words" not in text
     assert "Open answers" not in text  # nor the methodology's sentence about them
 
 
-def test_quotes_are_never_split_across_pages(app, tmp_path):
+def test_quotes_are_never_split_across_pages(renderer, tmp_path):
     """Enough quotes to fill pages, some of several short paragraphs (the easiest to cut between two pages):
     each one, with its group, is whole on one page, while the list itself runs on from page to page."""
     lines = "\n\n".join(f"Ligne {n} de la citation." for n in range(1, 6))
     texts = [f"Citation {k}. " + (LONG_QUOTE if k % 3 else lines) for k in range(24)]
     many = [open_answer(100 + k, text, "eleves", families=["D"]) for k, text in enumerate(texts)]
-    view = make_view(app, cut(SCHOOL), "fr", answers=many)
-    reader = write(app, view, tmp_path / "report.pdf")
+    view = make_view(cut(SCHOOL), "fr", answers=many)
+    reader = write(renderer, view, tmp_path / "report.pdf")
     found = [squeezed(page) for page in chapter_pages([page.extract_text() for page in reader.pages], "fr")]
     assert len(found) >= 3
     for text in texts:
@@ -505,9 +498,8 @@ def test_hostile_survey_text_is_printed_literally(pdfs, texts):
     assert pdfs["en"].metadata.title.startswith(HOSTILE_TITLE)
 
 
-def test_hostile_survey_text_is_escaped_in_the_html(app, views):
-    with app.app_context(), force_locale("en"):
-        html = report.render_html(app, views["en"], TODAY)
+def test_hostile_survey_text_is_escaped_in_the_html(renderer, views):
+    html = report.render_html(renderer, views["en"], TODAY)
     assert "<script>" not in html and "<b>bold" not in html
     assert '<img src="file' not in html
     assert "&lt;script&gt;" in html
@@ -586,11 +578,10 @@ def test_weasyprint_with_the_fetcher_reads_nothing_outside(tmp_path):
 # -- without history ---------------------------------------------------------------
 
 
-def test_first_round_without_answers_renders(app):
+def test_first_round_without_answers_renders(renderer):
     """A survey just opened: no previous round, nobody yet; the report says so instead of failing."""
-    view = make_view(app, cut(SCHOOL), "en", rows=[])
-    with app.app_context(), force_locale("en"):
-        html = report.render_html(app, view, TODAY)
+    view = make_view(cut(SCHOOL), "en", rows=[])
+    html = report.render_html(renderer, view, TODAY)
     assert "No answers yet" in html
     assert "clearly improved" not in html
     assert "Too few respondents to publish" in html
@@ -604,20 +595,19 @@ def test_highlights_never_name_an_indicator_twice(views):
     assert shares == sorted(shares, reverse=True)
 
 
-def test_a_single_published_indicator_is_the_best_and_none_is_the_weakest(app):
-    view = make_view(app, cut(SCHOOL, ("materiel",)), "en")
+def test_a_single_published_indicator_is_the_best_and_none_is_the_weakest():
+    view = make_view(cut(SCHOOL, ("materiel",)), "en")
     found = report.highlights(view)
     assert [item.indicator.id for item in found.best] == ["materiel"] and found.weakest == ()
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_a_survey_without_groups_and_with_one_round_renders(app, lang):
+def test_a_survey_without_groups_and_with_one_round_renders(renderer, lang):
     """No group table rows, no previous round: the chapters that need them step aside."""
     survey = dataclasses.replace(cut(SCHOOL), groups=())
     rows = [r for r in responses(SCHOOL) if r.round == ROUNDS[-1]]
-    view = make_view(app, survey, lang, [dataclasses.replace(r, group=None) for r in rows])
-    with app.app_context(), force_locale(lang):
-        html = report.render_html(app, view, TODAY)
+    view = make_view(survey, lang, [dataclasses.replace(r, group=None) for r in rows])
+    html = report.render_html(renderer, view, TODAY)
     assert {"fr": "Évolution des bonnes réponses", "en": "Change in good answers"}[lang] not in html
     assert {"fr": "Ensemble", "en": "Everyone"}[lang] in html
 
@@ -638,11 +628,11 @@ def test_methodology_lists_each_scale_once(views):
 
 
 @pytest.mark.slow
-def test_whole_school_survey_report(app, tmp_path):
+def test_whole_school_survey_report(renderer, tmp_path):
     """Every indicator of the bundled survey with 1,000 responses a round: the size `build` meets."""
-    view = make_view(app, SCHOOL, "fr", responses(SCHOOL, per_round=1000))
+    view = make_view(SCHOOL, "fr", responses(SCHOOL, per_round=1000))
     started = time.perf_counter()
-    reader = write(app, view, tmp_path / "report.pdf")
+    reader = write(renderer, view, tmp_path / "report.pdf")
     print(f"\nreport of {len(view.indicators)} indicators: {time.perf_counter() - started:.1f} s")
     text = squeezed(text_of(reader))
     assert all(squeezed(item.label) in text for item in view.indicators)

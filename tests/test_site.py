@@ -77,7 +77,9 @@ def make_site(folder: Path, *, base_url: str | None = None, with_tiny: bool = Tr
     if with_tiny:
         storage.import_responses(db, "tiny", "fr", TINY_ROWS)
     db.close()
-    built = publish.build_site(app, folder / "site", base_url, with_pdf=False)
+    built = publish.build_site(
+        app.extensions["surveys"], app.config["DATABASE"], folder / "site", base_url, with_pdf=False
+    )
     return app, built
 
 
@@ -357,7 +359,7 @@ def test_a_rebuild_replaces_the_whole_site(tmp_path):
     app, built = make_site(tmp_path, with_tiny=False)
     stray = built.out / "fr" / "stray.html"
     stray.write_text("old")
-    publish.build_site(app, built.out, with_pdf=False)
+    publish.build_site(app.extensions["surveys"], app.config["DATABASE"], built.out, with_pdf=False)
     assert not stray.exists()
     assert (built.out / "fr" / SCHOOL / "index.html").is_file()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == [".site.lock"]
@@ -372,7 +374,7 @@ def test_a_failed_build_leaves_the_previous_site_untouched(tmp_path, monkeypatch
 
     monkeypatch.setattr(publish, "write_downloads", broken)
     with pytest.raises(OSError, match="disk full"):
-        publish.build_site(app, built.out, with_pdf=False)
+        publish.build_site(app.extensions["surveys"], app.config["DATABASE"], built.out, with_pdf=False)
     after = {p: p.read_bytes() for p in built.out.rglob("*") if p.is_file()}
     assert after == before
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == [".site.lock"]
@@ -384,7 +386,7 @@ def test_a_folder_not_made_by_build_is_never_replaced(tmp_path):
     precious.mkdir()
     (precious / "thesis.txt").write_text("years of work")
     with pytest.raises(publish.SiteError, match="not made by 'coresp-survey build'"):
-        publish.build_site(app, precious, with_pdf=False)
+        publish.build_site(app.extensions["surveys"], app.config["DATABASE"], precious, with_pdf=False)
     assert (precious / "thesis.txt").read_text() == "years of work"
 
 
@@ -393,7 +395,7 @@ def test_a_second_build_at_the_same_time_is_refused(tmp_path):
     with (tmp_path / ".site.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         with pytest.raises(publish.SiteError, match="another build"):
-            publish.build_site(app, built.out, with_pdf=False)
+            publish.build_site(app.extensions["surveys"], app.config["DATABASE"], built.out, with_pdf=False)
 
 
 def test_build_command_writes_the_site_and_says_where(tmp_path):

@@ -145,7 +145,9 @@ def publish_case(folder: Path, case: Case, *, with_pdf: bool = False) -> Path:
             if row.status:
                 where = [(ids[criterion_text(k)], "why")]
                 storage.decide(db, SURVEY, where, status=row.status, families=row.families, at="2026-11-02T10:00:00")
-        site = publish.build_site(app, folder / "site", with_pdf=with_pdf).out
+        site = publish.build_site(
+            app.extensions["surveys"], app.config["DATABASE"], folder / "site", with_pdf=with_pdf
+        ).out
         check_derived_figures(
             case, indicators.compute(app.extensions["surveys"][SURVEY], storage.iter_responses(db, SURVEY))
         )

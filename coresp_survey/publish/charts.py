@@ -21,11 +21,10 @@ import functools
 import re
 from collections.abc import Sequence
 
-from babel import Locale
-from babel.numbers import format_decimal
-from babel.numbers import format_percent
 from markupsafe import Markup
 from markupsafe import escape
+
+from coresp_survey.i18n import language
 
 WIDTH = 600
 """The viewBox width: at 600 px on screen, one unit is one pixel, so font sizes read as pixels."""
@@ -269,10 +268,11 @@ def _diverging_row(
     lang: str,
 ) -> Markup:
     x = centre - _halves(shares)[0] * scale
+    formats = language(lang)
     parts = []
     for share, colour, level in zip(shares, colours, level_labels, strict=True):
         width = share * scale
-        text = _percent(share, lang)
+        text = formats.percent(share)
         parts.append(
             Markup(
                 f'<rect class="segment" x="{_n(x)}" y="{_n(top)}" width="{_n(width)}" height="{BAR_HEIGHT}"'
@@ -311,7 +311,7 @@ def _family_bar(axis: _Axis, score: float, top: float) -> Markup:
     bar = Markup('<rect class="bar" x="{}" y="{}" width="{}" height="{}" fill="{}"/>').format(
         _n(axis.left), _n(top), _n(end - axis.left), BAR_HEIGHT, BAR
     )
-    value = format_decimal(score, format="#,##0.0", locale=_locale(axis.lang))
+    value = axis.formats.decimal(score)
     return bar + _text("value", end + 6, top + BAR_HEIGHT / 2, value, SMALL, INK, "start")
 
 
@@ -322,7 +322,7 @@ class _Axis:
         if maximum <= 0:
             raise ValueError(f"an axis needs a positive maximum, not {maximum}")
         self.maximum = maximum
-        self.lang = lang
+        self.formats = language(lang)
         self.left = PAD + 16
         self.right = WIDTH - PAD - 64
 
@@ -332,13 +332,13 @@ class _Axis:
     def label(self, value: float) -> str:
         """Shares (axis 1) as locale percentages, scores (any other axis) with one decimal."""
         if self.maximum == 1:
-            return _percent(value, self.lang)
-        return format_decimal(value, format="#,##0.0", locale=_locale(self.lang))
+            return self.formats.percent(value)
+        return self.formats.decimal(value)
 
     def tick_label(self, value: float) -> str:
         if self.maximum == 1:
-            return _percent(value, self.lang)
-        return format_decimal(value, format="#,##0.##", locale=_locale(self.lang))
+            return self.formats.percent(value)
+        return self.formats.number(value, decimals=2)
 
     def ticks(self, top: float, bottom: float) -> Markup:
         """Five ticks with light gridlines from ``top`` down to ``bottom``."""
@@ -418,18 +418,6 @@ def _line(css_class: str, x1: float, y1: float, x2: float, y2: float, colour: st
         f'<line class="{css_class}" x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{colour}"'
         f' stroke-width="{_n(width)}"/>'
     )
-
-
-@functools.lru_cache(maxsize=8192)
-def _percent(share: float, lang: str) -> str:
-    """Remembered: the same shares come back in every chart of a site (and Babel's formatting is slow)."""
-    return format_percent(share, locale=_locale(lang))
-
-
-@functools.cache
-def _locale(lang: str) -> Locale:
-    """Parsed once: Babel parses a locale name on every call otherwise, and charts format thousands of numbers."""
-    return Locale.parse(lang)
 
 
 def _clean(text: str) -> str:

@@ -8,6 +8,8 @@ the site works under any path of any web host and straight from disk
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
+from collections.abc import Iterable
 
 ROOT = "index.html"
 """The bilingual page at the top of the site that leads to each language's home."""
@@ -46,6 +48,17 @@ def data(survey_id: str, name: str) -> str:
 
 def asset(name: str) -> str:
     return f"assets/{name}"
+
+
+def twins(languages: Iterable[str], page: Callable[..., str], *names: str) -> dict[str, str]:
+    """The same page in each language, ``{lang: page(lang, *names)}``: the site's "other language" links.
+
+    The live app builds its own from its routes (`web.templating.twins`): those
+    are URLs a server answers, these are files with no server behind them,
+    linked relatively from each page (`Links.to`) so the site works from any
+    folder.
+    """
+    return {lang: page(lang, *names) for lang in languages}
 
 
 class Links:

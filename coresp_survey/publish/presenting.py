@@ -1,9 +1,9 @@
 """The figures as a reader sees them in one language: labels, formatted numbers, verdicts and charts.
 
 The site pages and the PDF report show the same things; shaping them here once
-keeps the two in step, and keeps the templates free of arithmetic. Call
-`survey_view` inside an app context with the page's locale forced
-(``flask_babel.force_locale``): ``_`` and the number formats follow it.
+keeps the two in step, and keeps the templates free of arithmetic. Labels and
+numbers are worded by the page's `i18n.Language` (its catalog and formats),
+so a view is made the same way by the command line and by the live app.
 
 Nothing here decides what may be published: `indicators` has already emptied
 every suppressed cell, and a view only shows what a cell holds.
@@ -11,16 +11,9 @@ every suppressed cell, and a view only shows what a cell holds.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import date
 
-import flask_babel
-from babel import Locale
-from babel.dates import format_date
-from babel.numbers import format_decimal
-from babel.numbers import format_percent
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from coresp_survey.figures.indicators import ALL
@@ -29,14 +22,14 @@ from coresp_survey.figures.indicators import Figures
 from coresp_survey.figures.indicators import IndicatorCell
 from coresp_survey.figures.indicators import Participation
 from coresp_survey.figures.synthesis import Synthesis
+from coresp_survey.i18n import Language
+from coresp_survey.i18n import language
 from coresp_survey.publish import charts
 from coresp_survey.survey.model import Family
 from coresp_survey.survey.model import Indicator
 from coresp_survey.survey.model import Question
 from coresp_survey.survey.model import Survey
 
-MINUS = "\u2212"
-"""The typographic minus sign: a hyphen before a number is easy to miss."""
 CONFIDENCE = 0.95
 """The level of every interval the pages show (`indicators.Z95`)."""
 
@@ -187,103 +180,28 @@ class SurveyView:
         return next(view for view in self.indicators if view.indicator.id == indicator_id)
 
 
-# -- number formats ----------------------------------------------------------------
+# -- changes in words ---------------------------------------------------------------
 
 
-class Formats:
-    """Numbers and dates in one language, with Babel's locale parsed once.
-
-    Templates get one as ``fmt``: a page formats hundreds of numbers, and asking
-    Flask-Babel for the current locale each time costs more than the formatting.
-    """
-
-    def __init__(self, lang: str) -> None:
-        self.locale = Locale.parse(lang)
-        self.percents: dict[float, str] = {}
-
-    def percent(self, share: float | None) -> str:
-        """A share as a whole percentage: "62 %" in French, "62%" in English (remembered: shares recur)."""
-        if share is None:
-            return ""
-        text = self.percents.get(share)
-        if text is None:
-            if len(self.percents) > 10_000:  # a long-running server builds many sites: stay small
-                self.percents.clear()
-            text = self.percents[share] = format_percent(share, locale=self.locale)
-        return text
-
-    def decimal(self, value: float | None, decimals: int = 1) -> str:
-        return "" if value is None else format_decimal(value, format=DECIMALS[decimals], locale=self.locale)
-
-    def integer(self, value: int | None) -> str:
-        return "" if value is None else format_decimal(value, format="#,##0", locale=self.locale)
-
-    def points(self, difference: float) -> str:
-        """A difference of shares in percentage points, always signed: "+8", "−3", "0"."""
-        value = round(difference * 100)
-        if value == 0:
-            return "0"
-        return ("+" if value > 0 else MINUS) + format_decimal(abs(value), format="#,##0", locale=self.locale)
-
-    def interval(self, low: float | None, high: float | None) -> str:
-        """A share's interval: "58 % to 66 %"."""
-        if low is None or high is None:
-            return ""
-        return _("%(low)s to %(high)s", low=self.percent(low), high=self.percent(high))
-
-    def day(self, iso_day: date) -> str:
-        return format_date(iso_day, "long", locale=self.locale)
-
-    @staticmethod
-    def change_verdict(change: Change) -> str:
-        return change_verdict(change)
-
-    @staticmethod
-    def change_sentence(change: Change) -> str:
-        return change_sentence(change)
-
-
-DECIMALS = {0: "#,##0", 1: "#,##0.0", 2: "#,##0.00", 3: "#,##0.000"}
-
-
-def current() -> Formats:
-    """The formats of the locale Flask-Babel has now (forced to the page's language while building)."""
-    locale = flask_babel.get_locale()
-    return _formats(str(locale) if locale else "en")
-
-
-@functools.cache
-def _formats(lang: str) -> Formats:
-    return Formats(lang)
-
-
-def percent(share: float | None) -> str:
-    return current().percent(share)
-
-
-def points(difference: float) -> str:
-    return current().points(difference)
-
-
-def change_verdict(change: Change) -> str:
+def change_verdict(change: Change, lang: Language) -> str:
     """Whether a change is larger than its uncertainty, in words a reader can act on."""
     if not change.significant:
-        return _("no clear change (within the uncertainty)")
+        return lang.gettext("no clear change (within the uncertainty)")
     if change.difference > 0:
-        return _("a clear improvement")
-    return _("a clear decline")
+        return lang.gettext("a clear improvement")
+    return lang.gettext("a clear decline")
 
 
-def change_sentence(change: Change) -> str:
+def change_sentence(change: Change, lang: Language) -> str:
     """ "+8 points since 2025 (95% interval +2 to +14): a clear improvement"."""
-    return _(
+    return lang.gettext(
         "%(points)s points since %(round)s (%(confidence)s interval %(low)s to %(high)s): %(verdict)s",
-        confidence=percent(CONFIDENCE),
-        points=points(change.difference),
+        confidence=lang.percent(CONFIDENCE),
+        points=lang.points(change.difference),
         round=change.from_round,
-        low=points(change.low),
-        high=points(change.high),
-        verdict=change_verdict(change),
+        low=lang.points(change.low),
+        high=lang.points(change.high),
+        verdict=change_verdict(change, lang),
     )
 
 
@@ -291,11 +209,12 @@ def change_sentence(change: Change) -> str:
 
 
 def survey_view(survey: Survey, figures: Figures, lang: str, criteria: Synthesis | None = None) -> SurveyView:
-    """Everything the pages and the report show about one survey, in one language (the forced locale)."""
+    """Everything the pages and the report show about one survey, in one language."""
+    words = language(lang)
     rounds = figures.rounds
     shown = rounds[-1]
     previous = rounds[-2] if len(rounds) > 1 else None
-    group_labels = {ALL: _("Everyone")} | {group.id: group.label(lang) for group in survey.groups}
+    group_labels = {ALL: words.gettext("Everyone")} | {group.id: group.label(lang) for group in survey.groups}
     indicators = tuple(
         _indicator_view(survey, figures, lang, indicator, shown, group_labels) for indicator in survey.indicators
     )
@@ -325,7 +244,10 @@ def survey_view(survey: Survey, figures: Figures, lang: str, criteria: Synthesis
 
 
 def _criteria_view(survey: Survey, found: Synthesis, lang: str, labels: dict[str, str]) -> CriteriaView:
-    families = [(family.id, family.label(lang)) for family in survey.families] + [("", _("Not classified yet"))]
+    words = language(lang)
+    families = [(family.id, family.label(lang)) for family in survey.families] + [
+        ("", words.gettext("Not classified yet"))
+    ]
     views = []
     for family_id, label in families:
         quotes = tuple(
@@ -470,8 +392,8 @@ def _family_views(
 # -- charts ------------------------------------------------------------------------
 
 
-def _suppressed_label() -> str:
-    return _("Too few respondents to publish")
+def _suppressed_label(lang: str) -> str:
+    return language(lang).gettext("Too few respondents to publish")
 
 
 def _distribution_chart(
@@ -482,19 +404,20 @@ def _distribution_chart(
     shown: str,
     lang: str,
 ) -> Markup:
+    words = language(lang)
     shown_parts = [
-        _("%(group)s: %(share)s good or better", group=row.label, share=percent(row.cell.share_good))
+        words.gettext("%(group)s: %(share)s good or better", group=row.label, share=words.percent(row.cell.share_good))
         for row in rows
         if not row.cell.suppressed
     ]
     return charts.diverging_bars(
         [(row.label, row.cell.distribution) for row in rows],
         [level.label for level in levels],
-        _("%(indicator)s: answers by group, round %(round)s", indicator=label, round=shown),
-        _("Share of respondents at each level of the scale, by group.") + " " + "; ".join(shown_parts),
+        words.gettext("%(indicator)s: answers by group, round %(round)s", indicator=label, round=shown),
+        words.gettext("Share of respondents at each level of the scale, by group.") + " " + "; ".join(shown_parts),
         lang,
         id_prefix=f"distribution-{indicator.id}",
-        suppressed_label=_suppressed_label(),
+        suppressed_label=_suppressed_label(lang),
     )
 
 
@@ -506,17 +429,18 @@ def _share_chart(
     shown: str,
     lang: str,
 ) -> Markup:
+    words = language(lang)
     return _share_dots(
         [(row.label, row.cell) for row in rows],
-        _(
+        words.gettext(
             "%(indicator)s: share of answers “%(level)s” or better, round %(round)s",
             indicator=label,
             level=good_from_label,
             round=shown,
         ),
-        _(
+        words.gettext(
             "Each dot is a group's share; the line around it is its %(confidence)s interval.",
-            confidence=percent(CONFIDENCE),
+            confidence=words.percent(CONFIDENCE),
         ),
         lang,
         f"share-{indicator.id}",
@@ -532,14 +456,17 @@ def _history_chart(
 ) -> Markup | None:
     if len(history) < 2:
         return None
+    words = language(lang)
     return _share_dots(
-        [(_("Round %(round)s", round=item.round), item.cell) for item in history],
-        _(
+        [(words.gettext("Round %(round)s", round=item.round), item.cell) for item in history],
+        words.gettext(
             "%(indicator)s: share of answers “%(level)s” or better, round by round",
             indicator=label,
             level=good_from_label,
         ),
-        _("Everyone's share in each round, with its %(confidence)s interval.", confidence=percent(CONFIDENCE)),
+        words.gettext(
+            "Everyone's share in each round, with its %(confidence)s interval.", confidence=words.percent(CONFIDENCE)
+        ),
         lang,
         f"history-{indicator.id}",
     )
@@ -555,37 +482,41 @@ def _share_dots(
         description,
         lang,
         id_prefix=id_prefix,
-        suppressed_label=_suppressed_label(),
+        suppressed_label=_suppressed_label(lang),
     )
 
 
 def _family_chart(families: tuple[FamilyView, ...], lang: str) -> Markup | None:
     if not families:
         return None
+    words = language(lang)
     return charts.family_bars(
         [(f"{view.family.id} – {view.label}", view.score) for view in families],
-        _("Score of each family of criteria, everyone"),
-        _("The mean score (0 to 100) of the family's indicators; 100 means every answer at the top of the scale."),
+        words.gettext("Score of each family of criteria, everyone"),
+        words.gettext(
+            "The mean score (0 to 100) of the family's indicators; 100 means every answer at the top of the scale."
+        ),
         lang,
         id_prefix="families",
-        suppressed_label=_suppressed_label(),
+        suppressed_label=_suppressed_label(lang),
     )
 
 
 def _ranking_chart(indicators: tuple[IndicatorView, ...], lang: str) -> Markup | None:
     if not indicators:
         return None
+    words = language(lang)
     ranked = sorted(
         indicators,
         key=lambda view: (view.everyone.cell.share_good is None, -(view.everyone.cell.share_good or 0)),
     )
     return _share_dots(
         [(view.label, view.everyone.cell) for view in ranked],
-        _("Share of good answers for each indicator, everyone, highest first"),
-        _(
+        words.gettext("Share of good answers for each indicator, everyone, highest first"),
+        words.gettext(
             "Each dot is the share of answers at or above the indicator's “good” level; the line is its %(confidence)s"
             " interval.",
-            confidence=percent(CONFIDENCE),
+            confidence=words.percent(CONFIDENCE),
         ),
         lang,
         "ranking",

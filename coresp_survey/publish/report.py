@@ -1,7 +1,7 @@
 """The PDF report of one survey in one language: the published figures, laid out to be printed and handed out.
 
-It shows what the site shows (`presenting.SurveyView`), rendered by the web
-app's own Jinja environment (autoescaping on: survey text is untrusted) and
+It shows what the site shows (`presenting.SurveyView`), rendered by the
+publishing `renderer.Renderer` (autoescaping on: survey text is untrusted) and
 turned into a tagged PDF by WeasyPrint. WeasyPrint fetches every URL a document
 names; `StaticFetcher` lets it read the package's own ``static/`` files and
 nothing else, so no text in a survey file can make the build read a local file
@@ -20,15 +20,14 @@ from urllib.request import url2pathname
 
 import pydyf
 import weasyprint
-from flask import Flask
 from markupsafe import Markup
 from weasyprint.urls import URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
-from coresp_survey.publish import presenting
 from coresp_survey.publish.presenting import IndicatorView
 from coresp_survey.publish.presenting import Level
 from coresp_survey.publish.presenting import SurveyView
+from coresp_survey.publish.renderer import Renderer
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 """The only folder the PDF renderer may read from (the stylesheet lives here)."""
@@ -115,11 +114,12 @@ def print_chart(chart: Markup | None) -> Markup | None:
 # -- writing -----------------------------------------------------------------------
 
 
-def render_html(app: Flask, view: SurveyView, today: date) -> str:
-    """The report as HTML, in the view's language (call inside an app context with the locale forced)."""
-    return app.jinja_env.get_template(TEMPLATE).render(
+def render_html(renderer: Renderer, view: SurveyView, today: date) -> str:
+    """The report as HTML, in the view's language."""
+    return renderer.render(
+        TEMPLATE,
+        view.lang,
         view=view,
-        fmt=presenting.current(),
         today=today,
         highlights=highlights(view),
         scales=scales(view),
@@ -128,13 +128,10 @@ def render_html(app: Flask, view: SurveyView, today: date) -> str:
     )
 
 
-def write_report(app: Flask, view: SurveyView, path: Path, today: date) -> None:
-    """Write the survey's report as a tagged PDF at ``path``, with its fonts embedded.
-
-    Called inside ``app.app_context()`` and ``flask_babel.force_locale(view.lang)``.
-    """
+def write_report(renderer: Renderer, view: SurveyView, path: Path, today: date) -> None:
+    """Write the survey's report as a tagged PDF at ``path``, in the view's language, with its fonts embedded."""
     html = weasyprint.HTML(
-        string=render_html(app, view, today),
+        string=render_html(renderer, view, today),
         base_url=STATIC.as_uri() + "/",
         url_fetcher=StaticFetcher(),
     )

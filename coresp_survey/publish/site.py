@@ -2,8 +2,10 @@
 
 The flow is one way: survey files and the database → `indicators.compute` →
 `presenting.survey_view` per language → pages, data files and PDF reports.
-Pages are rendered with the web app's own Jinja environment (autoescaping on:
-survey text is untrusted) and Babel's locale forced to each page's language.
+It takes surveys, a database path and a `renderer.Renderer` (Jinja2 with the
+interface's catalogs, autoescaping on: survey text is untrusted), never a web
+app: the command line builds without making one, and the workspace's "Build
+the site now" calls the same function with the app's settings.
 
 A build writes into a hidden sibling folder and only replaces the old site
 once everything is written, so a failed build leaves the previous site in
@@ -29,9 +31,6 @@ from datetime import date
 from pathlib import Path
 from typing import IO
 
-from flask import Flask
-from flask_babel import force_locale
-
 from coresp_survey.answers import definitions
 from coresp_survey.answers import storage
 from coresp_survey.figures.indicators import ALL
@@ -39,12 +38,13 @@ from coresp_survey.figures.indicators import Figures
 from coresp_survey.figures.indicators import compute
 from coresp_survey.figures.synthesis import Synthesis
 from coresp_survey.figures.synthesis import synthesis
-from coresp_survey.i18n import LANGUAGE_NAMES
 from coresp_survey.i18n import LANGUAGES
 from coresp_survey.publish import pages
 from coresp_survey.publish import presenting
 from coresp_survey.publish.downloads import write_downloads
 from coresp_survey.publish.presenting import SurveyView
+from coresp_survey.publish.renderer import Renderer
+from coresp_survey.publish.renderer import shared
 from coresp_survey.survey.builtins import SCALES
 from coresp_survey.survey.builtins import SPIRAL_FAMILIES
 from coresp_survey.survey.model import Survey
@@ -93,19 +93,22 @@ def build_steps(surveys: dict[str, Survey], with_pdf: bool = True) -> int:
 
 
 def build_site(
-    app: Flask,
+    surveys: dict[str, Survey],
+    database: Path,
     out: Path,
     base_url: str | None = None,
     *,
+    renderer: Renderer | None = None,
     with_pdf: bool = True,
     progress: Progress | None = None,
     today: date | None = None,
     locked: bool = False,
 ) -> Built:
-    """Build the whole site from the app's surveys and database into ``out``, replacing it at the end.
+    """Build the whole site from ``surveys`` and the answers in ``database`` into ``out``, replacing it at the end.
 
-    ``locked``: the caller holds `build_lock` for ``out`` already (the
-    workspace takes it in the request, before its build thread starts).
+    ``renderer``: the process's shared one by default. ``locked``: the caller
+    holds `build_lock` for ``out`` already (the workspace takes it in the
+    request, before its build thread starts).
     """
     started = time.perf_counter()
     out = out.resolve()
@@ -114,7 +117,8 @@ def build_site(
         _check_destination(out)
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
         try:
-            built = _write_site(app, staging, base_url, with_pdf, step, today or date.today())
+            writer = _Writer(renderer or shared(), staging, base_url, today or date.today(), with_pdf)
+            built = _write_site(surveys, database, writer, step)
             (staging / MARKER).write_text("Built by coresp-survey; the next build replaces this folder.\n")
             staging.chmod(0o755)  # mkdtemp makes it private; a web server must read it
             _swap(staging, out)
@@ -129,11 +133,10 @@ def build_site(
 # -- writing -----------------------------------------------------------------------
 
 
-def _write_site(app: Flask, folder: Path, base_url: str | None, with_pdf: bool, step: Progress, today: date) -> Built:
-    surveys = app.extensions["surveys"]
-    writer = _Writer(app, folder, base_url, today, with_pdf)
+def _write_site(surveys: dict[str, Survey], database: Path, writer: _Writer, step: Progress) -> Built:
+    folder = writer.folder
     built = Built(out=folder)
-    db = storage.connect(app.config["DATABASE"])
+    db = storage.connect(database)
     try:
         views: dict[str, dict[str, SurveyView]] = {lang: {} for lang in LANGUAGES}
         for survey in surveys.values():
@@ -144,7 +147,7 @@ def _write_site(app: Flask, folder: Path, base_url: str | None, with_pdf: bool, 
             for lang in survey.languages:
                 view = writer.survey_pages(survey, figures, criteria, lang, step)
                 views.setdefault(lang, {})[survey.id] = view
-                if with_pdf:
+                if writer.with_pdf:
                     built.pdf_seconds += writer.report(view)
                     built.reports += 1
                     step(pages.report(lang, survey.id))
@@ -192,8 +195,8 @@ def _respondents(figures: Figures) -> dict[str | None, int]:
 class _Writer:
     """Renders pages into the staging folder and remembers them for the sitemap."""
 
-    def __init__(self, app: Flask, folder: Path, base_url: str | None, today: date, with_pdf: bool) -> None:
-        self.app = app
+    def __init__(self, renderer: Renderer, folder: Path, base_url: str | None, today: date, with_pdf: bool) -> None:
+        self.renderer = renderer
         self.with_pdf = with_pdf
         self.folder = folder
         self.base_url = base_url
@@ -205,28 +208,24 @@ class _Writer:
     def survey_pages(
         self, survey: Survey, figures: Figures, criteria: Synthesis | None, lang: str, step: Progress
     ) -> SurveyView:
-        with self.app.app_context(), force_locale(lang):
-            view = presenting.survey_view(survey, figures, lang, criteria)
-            twins = {other: pages.overview(other, survey.id) for other in survey.languages}
-            self.page("site/overview.html", pages.overview(lang, survey.id), lang, twins, view=view)
-            if view.criteria is not None:
-                twins = {other: pages.criteria(other, survey.id) for other in survey.languages}
-                self.page("site/criteria.html", pages.criteria(lang, survey.id), lang, twins, view=view)
-                step(pages.criteria(lang, survey.id))
-            indicators = view.indicators
-            for k, indicator in enumerate(indicators):
-                twins = {other: pages.indicator(other, survey.id, indicator.indicator.id) for other in survey.languages}
-                self.page(
-                    "site/indicator.html",
-                    pages.indicator(lang, survey.id, indicator.indicator.id),
-                    lang,
-                    twins,
-                    view=view,
-                    item=indicator,
-                    previous=indicators[k - 1] if k > 0 else None,
-                    next=indicators[k + 1] if k + 1 < len(indicators) else None,
-                )
-                step(indicator.indicator.id)
+        view = presenting.survey_view(survey, figures, lang, criteria)
+        languages = survey.languages
+        self.page("site/overview.html", lang, pages.twins(languages, pages.overview, survey.id), view=view)
+        if view.criteria is not None:
+            self.page("site/criteria.html", lang, pages.twins(languages, pages.criteria, survey.id), view=view)
+            step(pages.criteria(lang, survey.id))
+        indicators = view.indicators
+        for k, indicator in enumerate(indicators):
+            self.page(
+                "site/indicator.html",
+                lang,
+                pages.twins(languages, pages.indicator, survey.id, indicator.indicator.id),
+                view=view,
+                item=indicator,
+                previous=indicators[k - 1] if k > 0 else None,
+                next=indicators[k + 1] if k + 1 < len(indicators) else None,
+            )
+            step(indicator.indicator.id)
         step(pages.overview(lang, survey.id))
         return view
 
@@ -235,43 +234,38 @@ class _Writer:
         from coresp_survey.publish import report
 
         started = time.perf_counter()
-        with self.app.app_context(), force_locale(view.lang):
-            path = self.folder / pages.report(view.lang, view.survey.id)
-            report.write_report(self.app, view, path, self.today)
+        path = self.folder / pages.report(view.lang, view.survey.id)
+        report.write_report(self.renderer, view, path, self.today)
         return time.perf_counter() - started
 
     def home(self, lang: str, views: list[SurveyView]) -> None:
-        with self.app.app_context(), force_locale(lang):
-            twins = {other: pages.home(other) for other in LANGUAGES}
-            self.page("site/home.html", pages.home(lang), lang, twins, views=views)
+        self.page("site/home.html", lang, pages.twins(LANGUAGES, pages.home), views=views)
 
     def methodology(self, lang: str) -> None:
-        with self.app.app_context(), force_locale(lang):
-            twins = {other: pages.methodology(other) for other in LANGUAGES}
-            self.page(
-                "site/methodology.html",
-                pages.methodology(lang),
-                lang,
-                twins,
-                families=SPIRAL_FAMILIES,
-                scale=SCALES["spiral5"],
-            )
+        self.page(
+            "site/methodology.html",
+            lang,
+            pages.twins(LANGUAGES, pages.methodology),
+            families=SPIRAL_FAMILIES,
+            scale=SCALES["spiral5"],
+        )
 
     def root(self) -> None:
-        with self.app.app_context():
-            self.page("site/root.html", pages.ROOT, LANGUAGES[0], {}, in_sitemap=False)
+        """The bilingual entrance: no twin of its own, written in the first language's environment."""
+        self.page("site/root.html", LANGUAGES[0], {LANGUAGES[0]: pages.ROOT}, in_sitemap=False)
 
-    def page(self, template: str, path: str, lang: str, twins: dict[str, str], in_sitemap: bool = True, **context):
+    def page(self, template: str, lang: str, twins: dict[str, str], in_sitemap: bool = True, **context) -> None:
+        """Write the page that is ``twins[lang]``, linked to its twins in the other languages."""
+        path = twins[lang]
         links = pages.Links(path, self.assets, self.base_url)
-        html = self.app.jinja_env.get_template(template).render(
-            lang=lang,
+        html = self.renderer.render(
+            template,
+            lang,
             link=links,
             pages=pages,
-            fmt=presenting.current(),
             twins={other: links.to(target) for other, target in twins.items() if other != lang},
             alternates={other: links.absolute(target) for other, target in twins.items()} if self.base_url else {},
             canonical=links.absolute(path),
-            LANGUAGE_NAMES=LANGUAGE_NAMES,
             built_on=self.today,
             has_reports=self.with_pdf,
             **context,
@@ -287,10 +281,12 @@ class _Writer:
         """``sitemap.xml`` with every page and its language twins; only with a base URL (it needs absolute URLs)."""
         if not self.base_url:
             return
-        with self.app.app_context():
-            xml = self.app.jinja_env.get_template("site/sitemap.xml").render(
-                entries=self.sitemap_entries, absolute=lambda path: pages.absolute(self.base_url, path)
-            )
+        xml = self.renderer.render(
+            "site/sitemap.xml",
+            LANGUAGES[0],
+            entries=self.sitemap_entries,
+            absolute=lambda path: pages.absolute(self.base_url, path),
+        )
         (self.folder / pages.SITEMAP).write_text(xml, encoding="utf-8")
 
 

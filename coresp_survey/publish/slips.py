@@ -6,8 +6,8 @@ survey, what the survey is, that it is anonymous, until when it is open and
 where to answer, then shows the code large in a monospace face and the group.
 
 What a slip says in one language is the same on every slip of a batch: it is
-worded once per language under ``force_locale`` and the page template only lays
-it out. The HTML is rendered by the web app's Jinja environment (autoescaping
+worded once per language (`i18n.Language`) and the page template only lays it
+out. The HTML is rendered by the publishing `renderer.Renderer` (autoescaping
 on: survey text is untrusted) and printed by WeasyPrint with the report's
 `StaticFetcher`, which reads the package's ``static/`` folder and nothing else.
 """
@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import flask_babel
 import weasyprint
-from flask import Flask
-from flask_babel import gettext as _
 
+from coresp_survey.i18n import language
+from coresp_survey.publish.renderer import Renderer
 from coresp_survey.publish.report import STATIC
 from coresp_survey.publish.report import StaticFetcher
 from coresp_survey.survey.model import Group
@@ -65,23 +64,23 @@ def survey_address(base: str, lang: str, survey_id: str) -> str:
 
 
 def wording(survey: Survey, group: Group | None, base: str, lang: str) -> Wording:
-    """The slip's text in ``lang`` (inside an app context; the locale is forced here)."""
-    with flask_babel.force_locale(lang):
-        if survey.closes:
-            invitation = _(
-                "You are invited to answer this anonymous survey until %(date)s, at this address:",
-                date=flask_babel.format_date(survey.closes, "long"),
-            )
-        else:
-            invitation = _("You are invited to answer this anonymous survey at this address:")
-        return Wording(
-            lang=lang,
-            title=survey.title(lang),
-            invitation=invitation,
-            address=survey_address(base, lang, survey.id),
-            code_label=_("Invitation code"),
-            group=_("Group: %(group)s", group=group.label(lang)) if group else None,
+    """The slip's text in ``lang``."""
+    words = language(lang)
+    if survey.closes:
+        invitation = words.gettext(
+            "You are invited to answer this anonymous survey until %(date)s, at this address:",
+            date=words.day(survey.closes),
         )
+    else:
+        invitation = words.gettext("You are invited to answer this anonymous survey at this address:")
+    return Wording(
+        lang=lang,
+        title=survey.title(lang),
+        invitation=invitation,
+        address=survey_address(base, lang, survey.id),
+        code_label=words.gettext("Invitation code"),
+        group=words.gettext("Group: %(group)s", group=group.label(lang)) if group else None,
+    )
 
 
 def pages(codes: Sequence[str]) -> list[Sequence[str]]:
@@ -89,26 +88,26 @@ def pages(codes: Sequence[str]) -> list[Sequence[str]]:
     return [codes[start : start + SLIPS_PER_PAGE] for start in range(0, len(codes), SLIPS_PER_PAGE)]
 
 
-def render_html(app: Flask, survey: Survey, group: Group | None, codes: Sequence[str], base: str) -> str:
-    """The slips as HTML (inside an app context)."""
+def render_html(renderer: Renderer, survey: Survey, group: Group | None, codes: Sequence[str], base: str) -> str:
+    """The slips as HTML, the document in the survey's default language and each slip in all of its languages."""
     wordings = [wording(survey, group, base, lang) for lang in survey.languages]
-    with flask_babel.force_locale(survey.default_language):
-        document_title = _("Invitations: %(title)s", title=survey.title(survey.default_language))
-    return app.jinja_env.get_template(TEMPLATE).render(
-        lang=survey.default_language,
+    lang = survey.default_language
+    document_title = language(lang).gettext("Invitations: %(title)s", title=survey.title(lang))
+    return renderer.render(
+        TEMPLATE,
+        lang,
         document_title=document_title,
         wordings=wordings,
         pages=pages(codes),
     )
 
 
-def write_slips(app: Flask, survey: Survey, group: Group | None, codes: Sequence[str], base: str, path: Path) -> int:
-    """Write the slips of ``codes`` as a PDF at ``path`` with its fonts embedded; return the number of pages.
-
-    Called inside ``app.app_context()``.
-    """
+def write_slips(
+    renderer: Renderer, survey: Survey, group: Group | None, codes: Sequence[str], base: str, path: Path
+) -> int:
+    """Write the slips of ``codes`` as a PDF at ``path`` with its fonts embedded; return the number of pages."""
     document = weasyprint.HTML(
-        string=render_html(app, survey, group, codes, base),
+        string=render_html(renderer, survey, group, codes, base),
         base_url=STATIC.as_uri() + "/",
         url_fetcher=StaticFetcher(),
     ).render()

@@ -35,6 +35,7 @@ from coresp_survey.web import admin_auth
 from coresp_survey.web.database import get_codes_db
 from coresp_survey.web.database import get_db
 from coresp_survey.web.languages import preferred_language
+from coresp_survey.web.templating import twins
 from coresp_survey.workspace import moderation
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -72,11 +73,11 @@ def admin_globals() -> dict:
 
 
 def _twins() -> dict[str, str]:
-    """This page in each language: the same address with ``lang`` set, other parameters kept."""
+    """This page in each language: the same address with ``?lang=`` set, its other parameters kept."""
     if request.endpoint is None:
         return {}
     args = {key: value for key, value in request.args.items() if key != "lang"}
-    return {lang: url_for(request.endpoint, **(request.view_args or {}), **args, lang=lang) for lang in LANGUAGES}
+    return twins(request.endpoint, {**args, **(request.view_args or {})}, LANGUAGES)
 
 
 # -- login ---------------------------------------------------------------------------
@@ -215,7 +216,13 @@ def _run_build(app, build_id: str, held: ExitStack) -> None:
     with held:
         db = storage.connect(app.config["DATABASE"], prepare=False)
         try:
-            built = publish.build_site(app, app.config["SITE_DIR"], with_pdf=app.config["SITE_WITH_PDF"], locked=True)
+            built = publish.build_site(
+                app.extensions["surveys"],
+                app.config["DATABASE"],
+                app.config["SITE_DIR"],
+                with_pdf=app.config["SITE_WITH_PDF"],
+                locked=True,
+            )
             storage.finish_build(db, build_id, _now(), "done", f"{built.pages} pages, {built.reports} reports")
         except Exception as error:  # recorded for the dashboard: a thread has nobody else to tell
             storage.finish_build(db, build_id, _now(), "failed", str(error))

@@ -35,6 +35,7 @@ from coresp_survey.web.database import get_codes_db
 from coresp_survey.web.database import get_db
 from coresp_survey.web.errors import render_error
 from coresp_survey.web.languages import preferred_language
+from coresp_survey.web.templating import twins
 
 bp = Blueprint("respond", __name__)
 
@@ -405,10 +406,13 @@ def finish(survey: Survey, respondent: Respondent, result: answering.Walk, last:
     return redirect(url_for(".thanks", survey_id=survey.id), 303)
 
 
-def page_url(survey: Survey, page: answering.Page | None, check: bool = False, lang: str | None = None) -> str:
-    section_id = None if page is None or page.number == 1 else page.section.id
-    extra = {"check": 1} if check else {}
-    return url_for(".page", survey_id=survey.id, section_id=section_id, lang=lang or g.lang, **extra)
+def page_url(survey: Survey, page: answering.Page | None, check: bool = False) -> str:
+    return url_for(".page", **page_values(survey, page), **({"check": 1} if check else {}), lang=g.lang)
+
+
+def page_values(survey: Survey, page: answering.Page | None) -> dict[str, str | None]:
+    """What names ``page`` in its URL, but for the language: the first page is the survey's address."""
+    return {"survey_id": survey.id, "section_id": None if page is None or page.number == 1 else page.section.id}
 
 
 def render_screen(screen: Screen, status: int = 200):
@@ -427,7 +431,7 @@ def render_screen(screen: Screen, status: int = 200):
         idle_seconds=kiosk_idle_seconds(),
         code_entered=screen.respondent.code_ok,
         form_action=page_url(screen.survey, page),
-        twins={lang: page_url(screen.survey, page, lang=lang) for lang in screen.survey.languages},
+        twins=twins(".page", page_values(screen.survey, page), screen.survey.languages),
     ), status
 
 

@@ -59,7 +59,7 @@ def site(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("published")
     db_path = fill(folder)
     app = create_app({"SURVEYS_DIR": folder / "surveys", "DATABASE": db_path, "SECRET_KEY": "t"})
-    return publish.build_site(app, folder / "site", with_pdf=False).out
+    return publish.build_site(app.extensions["surveys"], app.config["DATABASE"], folder / "site", with_pdf=False).out
 
 
 def site_pages(site: Path) -> list[Path]:
