@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
 
 import pytest
 from click.testing import CliRunner
@@ -57,25 +55,6 @@ def test_import_stores_every_valid_row(run, tmp_path, db):
         "remark": "Très bien",
     }
     assert {r.round for r in stored} == {"2026"}
-
-
-def test_import_needs_no_web_app_and_prunes_no_draft(app, tmp_path, db):
-    """``import`` stores rows without making the Flask app: nothing else happens (old drafts stay, no Flask)."""
-    storage.save_draft(db, "old", "mini", {"mood": ["3"]}, "students")
-    db.execute("UPDATE drafts SET updated = '2000-01-01' WHERE key = 'old'")
-    path = write(tmp_path, HEADER + "students,4,,12,,,,,,\n")
-    command = (
-        "import sys; from coresp_survey.cli import main\n"
-        f"try: main(['import', 'mini', {path!r}])\n"
-        "except SystemExit as end: assert not end.code, end.code\n"
-        "print(sorted(name for name in ('flask', 'flask_babel', 'flask_wtf', 'jinja2') if name in sys.modules))"
-    )
-    env = {"CORESP_SURVEYS": str(app.config["SURVEYS_DIR"]), "CORESP_DB": str(app.config["DATABASE"]), "PATH": ""}
-    done = subprocess.run([sys.executable, "-c", command], env=env, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout == "[]\n"
-    assert "1 response(s) stored for mini." in done.stderr
-    assert storage.get_draft(db, "old") is not None
 
 
 def test_import_refuses_the_whole_file_naming_each_bad_row(run, tmp_path, db):
