@@ -200,15 +200,16 @@ def unreadable_number(integer: bool, language: Language) -> str:
     return language.gettext("Please enter a number, such as 12 or 3.5.")
 
 
-class ChoiceField(RadioField):
-    """A radio group whose invalid or missing value is simply "no answer" (None).
-
-    ``invalid``: the message for a value that is none of the choices.
-    """
+class Refusing:
+    """A field of choices that refuses a value none of them with ``invalid``, a message in the form's language."""
 
     def __init__(self, *args: Any, invalid: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.invalid = invalid
+
+
+class ChoiceField(Refusing, RadioField):
+    """A radio group whose invalid or missing value is simply "no answer" (None)."""
 
     def process_formdata(self, valuelist: list) -> None:
         """An empty value is the "no answer" radio; only the first of repeated values counts."""
@@ -222,12 +223,8 @@ class ChoiceField(RadioField):
             raise StopValidation(self.invalid)
 
 
-class ChoicesField(SelectMultipleField):
-    """Check boxes; unknown values are an error (``invalid``), repeated ones count once."""
-
-    def __init__(self, *args: Any, invalid: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.invalid = invalid
+class ChoicesField(Refusing, SelectMultipleField):
+    """Check boxes; unknown values are an error, repeated ones count once."""
 
     def process_formdata(self, valuelist: list) -> None:
         self.data = list(dict.fromkeys(valuelist))  # in order, once each, in linear time
