@@ -275,20 +275,15 @@ def import_(survey_id: str, csv_file: Path, new_round: str | None) -> None:
         text = csv_file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise click.ClickException(f"{csv_file} is not UTF-8 text; save it as 'CSV UTF-8'") from None
-    from flask_babel import force_locale
-
-    from coresp_survey import create_app
-
-    app = create_app()  # saves the current file as its round's version
     db = storage.connect(database_path())
+    definitions.save_current(db, [survey])  # the rows of its current round answer this very file
     known = definitions.load_definitions(db, survey)
-    with app.app_context(), force_locale("en"):
-        try:
-            rows = importing.read_csv(known, text, survey.default_language, new_round)
-        except importing.ImportRefused as refused:
-            for problem in refused.problems:
-                click.echo(f"{csv_file}: {problem}", err=True)
-            raise click.ClickException(f"{len(refused.problems)} problem(s); nothing was stored") from None
+    try:
+        rows = importing.read_csv(known, text, definitions.COMMAND_LINE_LANGUAGE, new_round)
+    except importing.ImportRefused as refused:
+        for problem in refused.problems:
+            click.echo(f"{csv_file}: {problem}", err=True)
+        raise click.ClickException(f"{len(refused.problems)} problem(s); nothing was stored") from None
     new_rounds = sorted({row.round for row in rows} - set(known.saved) - known.answered)
     stored = storage.import_responses(
         db,

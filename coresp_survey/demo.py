@@ -8,10 +8,13 @@ its own leaning per indicator family (pupils dislike canteen food, teachers
 their workload, parents like the information they get); a later round is a
 little better on a few indicators; optional questions are sometimes skipped.
 
-Every answer follows the form's own rules (``show_if``, required, choices,
-min/max, lengths), so the demo data goes through the same paths as real
-answers. Everything is drawn from ``random.Random(seed)``: the same seed gives
-the same responses.
+Each question type makes up its own answers (`QuestionType.made_up`) within
+the rules its form checks (``show_if``, required, choices, min/max, lengths),
+from what a `Respondent` here says of the person answering. The answers are
+stored as an import stores them (`storage.import_responses`), without going
+through the forms: tests/test_demo_data.py walks them through the forms,
+which accept them unchanged. Everything is drawn from ``random.Random(seed)``:
+the same seed gives the same responses.
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ from sqlite_utils import Database
 
 from coresp_survey.answers import storage
 from coresp_survey.answers.definitions import round_versions
-from coresp_survey.survey.model import OTHER_VALUE
 from coresp_survey.survey.model import Question
 from coresp_survey.survey.model import Survey
 
@@ -230,7 +232,7 @@ def make_tendencies(survey: Survey, rng: random.Random) -> Tendencies:
             own = rng.gauss(0, 0.04)
             positions[gid, question.id] = BASE_POSITION + family_shift[gid, _family(survey, question.id)] + lean + own
             choice_weights[gid, question.id] = _choice_weights(question, rng)
-    scale_ids = sorted(q.id for q in survey.questions if q.type == "scale")
+    scale_ids = sorted(q.id for q in survey.questions if q.kind.rated)
     count = max(1, len(scale_ids) // 4) if scale_ids else 0
     return Tendencies(positions, frozenset(rng.sample(scale_ids, count)), choice_weights)
 
@@ -250,7 +252,10 @@ def _choice_weights(question: Question, rng: random.Random) -> list[float]:
 
 @dataclass
 class Respondent:
-    """What shapes one person's answers: group, round, mood, and the survey-wide tendencies."""
+    """What shapes one person's answers: group, round, mood, and the survey-wide tendencies.
+
+    What the question types draw their made-up answers from (`question_types.MadeUpRespondent`).
+    """
 
     survey: Survey
     group: str | None
@@ -258,6 +263,28 @@ class Respondent:
     mood: float
     tendencies: Tendencies
     rng: random.Random
+
+    def leaning(self, question: Question) -> float:
+        """The group's position on the question, moved by this person's mood and by the round, if it improves."""
+        position = self.tendencies.positions[self.group, question.id] + self.mood
+        if question.id in self.tendencies.improving:
+            position += ROUND_GAIN * self.round_index
+        return position
+
+    def choice_weights(self, question: Question) -> list[float]:
+        return self.tendencies.choice_weights[self.group, question.id]
+
+    def typical_number(self) -> float:
+        return profile_for(self.group).years
+
+    def open_text(self, question: Question, limit: int) -> str:
+        """A word when the limit is short, else a sentence of the pool the question's id suggests."""
+        limit = limit or SHORT_TEXT
+        kind = "word" if limit <= SHORT_TEXT else _pool_kind(question.id)
+        return pool_text(kind, limit, self)
+
+    def other_text(self, limit: int) -> str:
+        return pool_text("other", limit, self)
 
 
 def respond(person: Respondent) -> dict[str, Any]:
@@ -283,59 +310,7 @@ def _skips(question: Question, rng: random.Random) -> bool:
 
 def answer(question: Question, person: Respondent) -> dict[str, Any]:
     """The typed answer to one question, as a response stores it (``<id>_other`` only with "other")."""
-    return ANSWERERS[question.type](question, person)
-
-
-def _scale(question: Question, person: Respondent) -> dict[str, Any]:
-    position = person.tendencies.positions[person.group, question.id] + person.mood
-    if question.id in person.tendencies.improving:
-        position += ROUND_GAIN * person.round_index
-    levels = sorted(choice.value for choice in question.choices)
-    drawn = person.rng.gauss(position, 0.22)
-    index = min(len(levels) - 1, max(0, round(drawn * (len(levels) - 1))))
-    return {question.id: levels[index]}
-
-
-def _single(question: Question, person: Respondent) -> dict[str, Any]:
-    weights = person.tendencies.choice_weights[person.group, question.id]
-    value = person.rng.choices(question.values, weights=weights)[0]
-    return _with_other(question, str(value), [value], person)
-
-
-def _multiple(question: Question, person: Respondent) -> dict[str, Any]:
-    values = list(question.values)
-    low = max(int(question.min or 0), 1)
-    high = min(int(question.max) if question.max is not None else 3, len(values))
-    count = person.rng.randint(min(low, high), high)
-    weights = list(person.tendencies.choice_weights[person.group, question.id])
-    chosen = []
-    for _ in range(count):
-        index = person.rng.choices(range(len(values)), weights=weights)[0]
-        chosen.append(values[index])
-        weights[index] = 0.0
-    ordered = [str(v) for v in values if v in chosen]  # the form keeps the order they were sent in
-    return _with_other(question, ordered, chosen, person)
-
-
-def _with_other(question: Question, value: Any, chosen: list, person: Respondent) -> dict[str, Any]:
-    result = {question.id: value}
-    if OTHER_VALUE in chosen:
-        result[question.other_field] = open_text("other", 200, person)
-    return result
-
-
-def _number(question: Question, person: Respondent) -> dict[str, Any]:
-    low = question.min if question.min is not None else 0
-    high = question.max if question.max is not None else low + 100
-    value = low + person.rng.expovariate(1 / profile_for(person.group).years)
-    value = min(high, max(low, value))
-    return {question.id: int(value) if question.integer else round(value, 1)}
-
-
-def _open(question: Question, person: Respondent) -> dict[str, Any]:
-    limit = question.max_length or SHORT_TEXT
-    kind = "word" if limit <= SHORT_TEXT else _pool_kind(question.id)
-    return {question.id: open_text(kind, limit, person)}
+    return question.kind.made_up(question, person)
 
 
 def _pool_kind(question_id: str) -> str:
@@ -344,21 +319,11 @@ def _pool_kind(question_id: str) -> str:
     return next((kind for kind, words in POOL_KEYWORDS if any(w in name for w in words)), "ideas")
 
 
-def open_text(kind: str, limit: int, person: Respondent) -> str:
+def pool_text(kind: str, limit: int, person: Respondent) -> str:
     """A short plausible sentence in the survey's default language, within ``limit`` characters."""
     pools = OPEN_POOLS.get(person.survey.default_language, OPEN_POOLS["en"])
     fitting = [text for text in pools[kind] if len(text) <= limit] or [pools[kind][0][:limit].strip() or "Ok"]
     return person.rng.choice(fitting)
-
-
-ANSWERERS = {
-    "scale": _scale,
-    "single": _single,
-    "multiple": _multiple,
-    "number": _number,
-    "text": _open,
-    "long_text": _open,
-}
 
 
 # -- the whole data set ----------------------------------------------------------------

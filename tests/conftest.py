@@ -1,4 +1,4 @@
-"""Fixtures: a fresh app on a real SQLite file per test, its client and CLI runner."""
+"""Fixtures: a fresh app on a real SQLite file per test, its client, its databases and a respondent."""
 
 from __future__ import annotations
 

@@ -1470,3 +1470,21 @@ def test_two_levels_of_a_scale_whose_labels_look_the_same_are_refused():
 def test_the_same_label_in_two_questions_or_for_a_group_and_a_choice_is_fine():
     valid(edited_question('{fr: "Modes", en: "Modes"}', '{fr: "Choix", en: "Pick"}'))
     valid(document(top='groups:\n  - {id: a, label: {fr: "Bus", en: "Bus"}}\n'))
+
+
+def test_the_loader_and_conditions_cut_a_long_value_the_same_way():
+    """One clipping rule (`shown.clip`) for the loader's messages and the show_if checker's."""
+    long_key, long_value = "k" * 100, "v" * 100
+    unknown = only_problem(document(top=f"{long_key}: 1  # <-\n"))
+    assert f"unknown key '{'k' * 39}…'" in unknown.message
+    mismatched = only_problem(
+        question(
+            f"""\
+            - id: why
+              type: text
+              show_if: "mood == '{long_value}'"  # <-
+              label: {{fr: P, en: W}}
+            """
+        )
+    )
+    assert f"string '{'v' * 39}…'" in mismatched.message

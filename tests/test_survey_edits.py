@@ -466,15 +466,13 @@ def test_the_demo_saves_the_file_its_rounds_were_made_with(tmp_path):
 
 
 def test_the_warnings_are_translated_for_the_workspace(tmp_path):
-    from flask_babel import force_locale
-
+    from coresp_survey import i18n
     from coresp_survey.answers import definitions
 
     instance = edited(tmp_path, "rename", same_round=True)
     app = instance.start()
     db = storage.connect(instance.database)
-    with app.app_context(), force_locale("fr"):
-        (line,) = definitions.survey_warnings(db, app.extensions["surveys"].values())
+    (line,) = definitions.survey_warnings(db, app.extensions["surveys"].values(), i18n.language("fr"))
     db.close()
     assert line == (
         "edits : tour 2026 : question « transport » : 5 réponses enregistrées ne font pas partie de ses choix (bike) ;"

@@ -10,8 +10,9 @@ fill. The latest version saved for a round is the round's definition; the
 current round's is always the current file.
 
 `mismatches` is the one place that says which stored answers no longer fit
-the definition of their round; ``validate``, ``serve`` and ``build`` print
-its lines.
+the definition of their round (each question type says which values fit it:
+`QuestionType.misfit`); ``validate``, ``serve`` and ``build`` print its
+lines, in English unless another `i18n.Language` is asked for.
 """
 
 from __future__ import annotations
@@ -25,24 +26,34 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlite_utils import Database
 
+from coresp_survey import i18n
 from coresp_survey.answers import storage
 from coresp_survey.answers.forms import field_names
 from coresp_survey.answers.storage import Response
 from coresp_survey.answers.storage import SurveyVersion
 from coresp_survey.figures.indicators import round_key
+from coresp_survey.i18n import Language
 from coresp_survey.survey.loader import YAML_FORMAT
 from coresp_survey.survey.loader import parse_survey
 from coresp_survey.survey.model import OTHER_SUFFIX
 from coresp_survey.survey.model import OTHER_VALUE
-from coresp_survey.survey.model import Question
 from coresp_survey.survey.model import Survey
+from coresp_survey.survey.question_types import CHOICES
+from coresp_survey.survey.question_types import COUNT
+from coresp_survey.survey.question_types import LEVELS
+from coresp_survey.survey.question_types import NUMBER
+from coresp_survey.survey.question_types import TEXT
 
 MAX_SHOWN_VALUES = 5
 """A warning names at most this many of the values that no longer fit."""
+COMMAND_LINE_LANGUAGE = "en"
+"""The language of the warnings unless another is asked for: the commands speak English."""
+
+
+def command_line_language() -> Language:
+    return i18n.language(COMMAND_LINE_LANGUAGE)
 
 
 # -- saving ------------------------------------------------------------------------
@@ -79,6 +90,8 @@ class Definitions:
     """Rounds with stored responses."""
     problems: list[str] = field(default_factory=list)
     """Rounds whose saved definition no longer loads, one line each (the current file is used instead)."""
+    language: Language = field(default_factory=command_line_language)
+    """The language of `problems` and of the warnings about stored answers (`warning_lines`)."""
     _parsed: dict[tuple[str, int], tuple[Survey | None, str]] = field(default_factory=dict)
 
     @property
@@ -99,7 +112,7 @@ class Definitions:
         survey, reason = self._load(latest)
         if survey is None:
             if not known:
-                self.problems.append(_no_longer_loads(self.current.id, latest, reason))
+                self.problems.append(_no_longer_loads(self.current.id, latest, reason, self.language))
             return self.current
         return survey
 
@@ -134,27 +147,27 @@ class Definitions:
         """The saved version read back (parsed once), or None and why not."""
         key = (version.round, version.version)
         if key not in self._parsed:
-            self._parsed[key] = _parse(version, self.current.id)
+            self._parsed[key] = _parse(version, self.current.id, self.language)
         return self._parsed[key]
 
 
-def _parse(version: SurveyVersion, survey_id: str) -> tuple[Survey | None, str]:
+def _parse(version: SurveyVersion, survey_id: str, language: Language) -> tuple[Survey | None, str]:
     if version.format != YAML_FORMAT:
-        return None, _("its format '%(format)s' is not known", format=version.format)
+        return None, language.gettext("its format '%(format)s' is not known", format=version.format)
     try:
         text = version.source.decode("utf-8")
     except UnicodeDecodeError:
-        return None, _("it is not UTF-8 text")
+        return None, language.gettext("it is not UTF-8 text")
     survey, problems = parse_survey(text, f"{survey_id} (round {version.round}, saved {version.saved})")
     if survey is None:
         return None, problems[0].message if problems else "?"
     if survey.id != survey_id:
-        return None, _("it is the survey '%(other)s'", other=survey.id)
+        return None, language.gettext("it is the survey '%(other)s'", other=survey.id)
     return survey, ""
 
 
-def _no_longer_loads(survey_id: str, version: SurveyVersion, reason: str) -> str:
-    return _(
+def _no_longer_loads(survey_id: str, version: SurveyVersion, reason: str, language: Language) -> str:
+    return language.gettext(
         "%(survey)s: round %(round)s: the survey file saved on %(day)s no longer loads (%(reason)s);"
         " its answers are read with the current file",
         survey=survey_id,
@@ -164,22 +177,19 @@ def _no_longer_loads(survey_id: str, version: SurveyVersion, reason: str) -> str
     )
 
 
-def load_definitions(db: Database, survey: Survey) -> Definitions:
-    """The definitions of every round of ``survey`` known to the database."""
+def load_definitions(db: Database, survey: Survey, language: Language | None = None) -> Definitions:
+    """The definitions of every round of ``survey`` known to the database; ``language``: that of its warnings."""
     saved: dict[str, list[SurveyVersion]] = {}
     for version in storage.survey_versions(db, survey.id):
         saved.setdefault(version.round, []).append(version)
-    return Definitions(survey, saved, storage.response_rounds(db, survey.id))
+    return Definitions(
+        survey, saved, storage.response_rounds(db, survey.id), language=language or command_line_language()
+    )
 
 
 # -- answers that no longer fit ---------------------------------------------------
 
 REMOVED = "removed"
-CHOICES = "choices"
-LEVELS = "levels"
-NUMBER = "number"
-TEXT = "text"
-COUNT = "count"
 KIND_ORDER = (REMOVED, CHOICES, LEVELS, NUMBER, TEXT, COUNT)
 """When one question's answers misfit in several ways, the line names the first of these."""
 
@@ -215,24 +225,25 @@ class Mismatch:
         shown = ", ".join(value for value, _count in ranked[:MAX_SHOWN_VALUES])
         return shown + (", …" if len(ranked) > MAX_SHOWN_VALUES else "")
 
-    def message(self) -> str:
-        where = {"survey": self.survey, "round": self.round, "question": self.question}
+    def message(self, language: Language) -> str:
+        ngettext = language.ngettext
         n = self.count
+        where = {"survey": self.survey, "round": self.round, "question": self.question}
         kind = self.kind
         if kind == REMOVED:
             return ngettext(
-                "%(survey)s: round %(round)s: question '%(question)s': %(num)d stored answer to a question no longer"
+                "%(survey)s: round %(round)s: question '%(question)s': %(num)s stored answer to a question no longer"
                 " in the survey file; kept and exported",
-                "%(survey)s: round %(round)s: question '%(question)s': %(num)d stored answers to a question no longer"
+                "%(survey)s: round %(round)s: question '%(question)s': %(num)s stored answers to a question no longer"
                 " in the survey file; kept and exported",
                 n,
                 **where,
             )
         if kind == CHOICES:
             return ngettext(
-                "%(survey)s: round %(round)s: question '%(question)s': %(num)d stored answer is not among its choices"
+                "%(survey)s: round %(round)s: question '%(question)s': %(num)s stored answer is not among its choices"
                 " (%(values)s); it is kept and exported, not counted",
-                "%(survey)s: round %(round)s: question '%(question)s': %(num)d stored answers are not among its"
+                "%(survey)s: round %(round)s: question '%(question)s': %(num)s stored answers are not among its"
                 " choices (%(values)s); they are kept and exported, not counted",
                 n,
                 values=self.shown_values(),
@@ -240,9 +251,9 @@ class Mismatch:
             )
         if kind == LEVELS:
             return ngettext(
-                "%(survey)s: round %(round)s: question '%(question)s': %(num)d stored value is not a level of its"
+                "%(survey)s: round %(round)s: question '%(question)s': %(num)s stored value is not a level of its"
                 " scale (%(values)s); it is kept and exported, not counted",
-                "%(survey)s: round %(round)s: question '%(question)s': %(num)d stored values are not levels of its"
+                "%(survey)s: round %(round)s: question '%(question)s': %(num)s stored values are not levels of its"
                 " scale (%(values)s); they are kept and exported, not counted",
                 n,
                 values=self.shown_values(),
@@ -250,9 +261,9 @@ class Mismatch:
             )
         if kind == NUMBER:
             return ngettext(
-                "%(survey)s: round %(round)s: question '%(question)s': %(num)d stored answer is not a number it"
+                "%(survey)s: round %(round)s: question '%(question)s': %(num)s stored answer is not a number it"
                 " accepts (%(values)s); it is kept and exported",
-                "%(survey)s: round %(round)s: question '%(question)s': %(num)d stored answers are not numbers it"
+                "%(survey)s: round %(round)s: question '%(question)s': %(num)s stored answers are not numbers it"
                 " accepts (%(values)s); they are kept and exported",
                 n,
                 values=self.shown_values(),
@@ -260,18 +271,18 @@ class Mismatch:
             )
         if kind == TEXT:
             return ngettext(
-                "%(survey)s: round %(round)s: question '%(question)s': %(num)d stored answer is not a text of at most"
+                "%(survey)s: round %(round)s: question '%(question)s': %(num)s stored answer is not a text of at most"
                 " %(limit)s characters; it is kept and exported",
-                "%(survey)s: round %(round)s: question '%(question)s': %(num)d stored answers are not texts of at most"
+                "%(survey)s: round %(round)s: question '%(question)s': %(num)s stored answers are not texts of at most"
                 " %(limit)s characters; they are kept and exported",
                 n,
                 limit=self.limit,
                 **where,
             )
         return ngettext(
-            "%(survey)s: round %(round)s: question '%(question)s': %(num)d stored answer chooses a number of options"
+            "%(survey)s: round %(round)s: question '%(question)s': %(num)s stored answer chooses a number of options"
             " it does not accept; it is kept and exported",
-            "%(survey)s: round %(round)s: question '%(question)s': %(num)d stored answers choose a number of options"
+            "%(survey)s: round %(round)s: question '%(question)s': %(num)s stored answers choose a number of options"
             " it does not accept; they are kept and exported",
             n,
             **where,
@@ -354,11 +365,11 @@ class _RoundAnswers:
         for question, column in zip(self.questions, columns, strict=True):
             mismatch = Mismatch(survey_id, round_name, question.id, limit=question.max_length)
             for value, count in _counts(column).items():
-                misfit = _misfit(question, question.id, _thaw(value))
+                misfit = question.kind.misfit(question, _thaw(value))
                 if misfit is not None:
                     mismatch.add(*misfit, count)
             for answers in self.strays.get(question.id, []):  # an "Other" text the question no longer offers
-                if question.id not in answers or _misfit(question, question.id, answers[question.id]) is None:
+                if question.id not in answers or question.kind.misfit(question, answers[question.id]) is None:
                     mismatch.add(CHOICES, [OTHER_VALUE])  # not counted above: the response counts once
             if mismatch.count:
                 found.append(mismatch)
@@ -427,54 +438,17 @@ def _thaw(value: Any) -> Any:
     return value
 
 
-def _misfit(question: Question, key: str, value: Any) -> tuple[str, list] | None:
-    """(kind, values) when ``value`` stored under ``key`` does not fit ``question``; None when it does."""
-    if key != question.id:  # the "Other" text
-        return None if question.other and isinstance(value, str) else (CHOICES, [OTHER_VALUE])
-    if question.type == "single":
-        return None if isinstance(value, str) and value in question.values else (CHOICES, [value])
-    if question.type == "multiple":
-        return _multiple_misfit(question, value)
-    if question.type == "scale":
-        levels = {choice.value for choice in question.choices}
-        return None if type(value) is int and value in levels else (LEVELS, [value])
-    if question.type == "number":
-        return None if _accepted_number(question, value) else (NUMBER, [value])
-    limit = question.max_length
-    return None if isinstance(value, str) and (limit is None or len(value) <= limit) else (TEXT, [])
-
-
-def _multiple_misfit(question: Question, value: Any) -> tuple[str, list] | None:
-    if not isinstance(value, list):
-        return CHOICES, [value]
-    unknown = [item for item in value if not isinstance(item, str) or item not in question.values]
-    if unknown:
-        return CHOICES, unknown
-    low, high = question.min, question.max
-    if (low is not None and len(value) < low) or (high is not None and len(value) > high):
-        return COUNT, []
-    return None
-
-
-def _accepted_number(question: Question, value: Any) -> bool:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    if question.integer and value != int(value):
-        return False
-    return (question.min is None or value >= question.min) and (question.max is None or value <= question.max)
-
-
 def _shown(value: Any) -> str:
     if isinstance(value, list):
         return ";".join(str(item) for item in value)
     return str(value)
 
 
-def survey_warnings(db: Database, surveys: Iterable[Survey]) -> list[str]:
+def survey_warnings(db: Database, surveys: Iterable[Survey], language: Language | None = None) -> list[str]:
     """Every warning about stored answers of ``surveys``, one line each: what the commands print."""
     lines = []
     for survey in surveys:
-        definitions = load_definitions(db, survey)
+        definitions = load_definitions(db, survey, language)
         found = mismatches(definitions, storage.iter_responses(db, survey.id))
         lines.extend(warning_lines(definitions, found))
     return lines
@@ -483,4 +457,4 @@ def survey_warnings(db: Database, surveys: Iterable[Survey]) -> list[str]:
 def warning_lines(definitions: Definitions, found: list[Mismatch]) -> list[str]:
     """Saved versions that no longer load, then the mismatches: one line each."""
     definitions.by_round()  # a saved version that no longer loads is a warning even without answers
-    return [*definitions.problems, *(mismatch.message() for mismatch in found)]
+    return [*definitions.problems, *(mismatch.message(definitions.language) for mismatch in found)]

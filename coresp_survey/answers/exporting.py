@@ -13,9 +13,9 @@ from typing import Any
 from coresp_survey.answers.forms import field_names
 from coresp_survey.answers.storage import Response
 from coresp_survey.survey.model import Survey
+from coresp_survey.survey.question_types import to_cell
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-LIST_SEPARATOR = ";"
 FIXED_COLUMNS = ("group", "round", "submitted")
 
 
@@ -42,11 +42,8 @@ def inert(value: Any) -> Any:
 
 
 def cell(value: Any) -> Any:
-    if isinstance(value, list):
-        return inert(LIST_SEPARATOR.join(str(item) for item in value))
-    if value is None:
-        return ""
-    return inert(value)
+    """Any value as a safe cell: a list of choices joined, None empty (`question_types.to_cell`), formulas inert."""
+    return inert(to_cell(value))
 
 
 def rows(survey: Survey, responses: Iterable[Response], stored_keys: Iterable[str] = ()) -> Iterator[list[Any]]:
@@ -55,10 +52,13 @@ def rows(survey: Survey, responses: Iterable[Response], stored_keys: Iterable[st
     ``stored_keys`` are the keys of the stored answers (`storage.answer_keys`): each gets a column.
     """
     names = stored_columns(survey, stored_keys)
+    by_question = {question.id: question.kind.to_cell for question in survey.questions}
+    as_cells = [by_question.get(name, to_cell) for name in names]  # "Other" texts, removed questions: as stored
     yield [inert(name) for name in names]
     for response in responses:
         fixed = {"group": response.group, "round": response.round, "submitted": response.submitted}
-        yield [cell(fixed[name] if name in fixed else response.answers.get(name)) for name in names]
+        values = (fixed[name] if name in fixed else response.answers.get(name) for name in names)
+        yield [inert(as_cell(value)) for as_cell, value in zip(as_cells, values, strict=True)]
 
 
 def write_csv(table: Iterable[list[Any]], stream: io.TextIOBase) -> int:

@@ -1,4 +1,7 @@
-"""Paper questionnaires typed into a CSV: every row checked by the form's own rules, all stored or none."""
+"""Paper questionnaires typed into a CSV: every row checked by the form's own rules, all stored or none.
+
+Problems are written in the language asked for (`i18n.Language`); the command line asks for English.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +9,19 @@ import csv
 import io
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from coresp_survey import i18n
 from coresp_survey.answers import forms
 from coresp_survey.answers import walk as answering
 from coresp_survey.answers.definitions import Definitions
 from coresp_survey.answers.exporting import FIXED_COLUMNS
 from coresp_survey.answers.exporting import FORMULA_STARTS
-from coresp_survey.answers.exporting import LIST_SEPARATOR
 from coresp_survey.answers.exporting import columns
+from coresp_survey.i18n import Language
 from coresp_survey.survey.loader import ROUND
 from coresp_survey.survey.model import Survey
+from coresp_survey.survey.shown import clip
 
 MAX_ROWS = 100_000
 
@@ -40,6 +44,7 @@ class ImportedRow:
 def read_csv(definitions: Definitions, text: str, lang: str, new_round: str | None = None) -> list[ImportedRow]:
     """Check every row of ``text``; raise ImportRefused listing all problems, or return the rows.
 
+    ``lang``: the language of the problems (forms are made in it too).
     A row's round must be one the survey knows (`Definitions.rounds`) or
     ``new_round`` (``--round``), which also stamps rows that name none; the
     row is checked with the survey file of its round.
@@ -62,7 +67,7 @@ def read_csv(definitions: Definitions, text: str, lang: str, new_round: str | No
         record = dict(zip(header, cells, strict=True))
         if not any(value.strip() for value in record.values()):
             continue
-        row, row_problems = check_round_row(definitions, record, lang, new_round)
+        row, row_problems = check_round_row(definitions, record, i18n.language(lang), new_round)
         problems.extend(f"line {line}: {problem}" for problem in row_problems)
         if row is not None:
             rows.append(row)
@@ -137,15 +142,17 @@ def uncell(value: str) -> str:
     return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
 
 
-def row_round(definitions: Definitions, record: dict[str, str], new_round: str | None) -> tuple[str, str | None]:
+def row_round(
+    definitions: Definitions, record: dict[str, str], new_round: str | None, language: Language
+) -> tuple[str, str | None]:
     """The row's round, and the problem when the survey does not know it."""
     survey_round = (record.get("round") or "").strip() or new_round or definitions.current.round
     if survey_round == new_round or survey_round in definitions.rounds:
         return survey_round, None
     if not ROUND.fullmatch(survey_round):
-        shown = survey_round.encode("unicode_escape").decode("ascii")[:40]  # no control character reaches a terminal
-        return survey_round, _("round '%(round)s' is not a round name such as \"2026\"", round=shown)
-    return survey_round, _(
+        shown = clip(survey_round.encode("unicode_escape").decode("ascii"))  # no control character reaches a terminal
+        return survey_round, language.gettext("round '%(round)s' is not a round name such as \"2026\"", round=shown)
+    return survey_round, language.gettext(
         "round '%(round)s' is not a round of survey '%(survey)s' (its rounds: %(rounds)s); to store it as a new"
         " round, run the import again with --round %(round)s",
         round=survey_round,
@@ -155,7 +162,7 @@ def row_round(definitions: Definitions, record: dict[str, str], new_round: str |
 
 
 def check_round_row(
-    definitions: Definitions, record: dict[str, str], lang: str, new_round: str | None
+    definitions: Definitions, record: dict[str, str], language: Language, new_round: str | None
 ) -> tuple[ImportedRow | None, list[str]]:
     """Check a row with its round's survey file, or an earlier version saved for that round.
 
@@ -165,13 +172,13 @@ def check_round_row(
     (dropping, as the form does, answers to questions not asked to this
     respondent). Problems are named by the round's own file.
     """
-    survey_round, problem = row_round(definitions, record, new_round)
+    survey_round, problem = row_round(definitions, record, new_round, language)
     if problem is not None:
         return None, [problem]
     first_problems: list[str] | None = None
     accepted: ImportedRow | None = None
     for survey in definitions.candidates(survey_round):
-        row, problems = check_row(survey, record, lang, survey_round)
+        row, problems = check_row(survey, record, language, survey_round)
         if row is not None and not dropped_cells(survey, record, row):
             return row, []
         accepted = accepted or row
@@ -187,14 +194,14 @@ def dropped_cells(survey: Survey, record: dict[str, str], row: ImportedRow) -> l
 
 
 def check_row(
-    survey: Survey, record: dict[str, str], lang: str, survey_round: str | None = None
+    survey: Survey, record: dict[str, str], language: Language, survey_round: str | None = None
 ) -> tuple[ImportedRow | None, list[str]]:
     """Check a row with one survey file; a filled cell of a column the file does not have is a problem."""
     survey_round = survey_round or (record.get("round") or "").strip() or survey.round
     fields = set(columns(survey))
     problems = [
-        _("%(column)s: the survey file of round %(round)s has no such question; leave the cell empty",
-          column=name, round=survey_round)
+        language.gettext("%(column)s: the survey file of round %(round)s has no such question; leave the cell empty",
+                         column=name, round=survey_round)
         for name, value in record.items()
         if name is not None and name not in fields and uncell(value or "")
     ]  # fmt: skip
@@ -204,14 +211,13 @@ def check_row(
             value = uncell(record.get(name) or "")
             if not value:
                 continue
-            is_list = question.type == "multiple" and name == question.id
-            raw[name] = [part.strip() for part in value.split(LIST_SEPARATOR) if part.strip()] if is_list else [value]
+            raw[name] = question.kind.from_cell(value) if name == question.id else [value]
     group = (record.get("group") or "").strip() or None
     if survey.groups and not survey.group(group):
         problems.append(f"group '{group or ''}' is not one of {', '.join(g.id for g in survey.groups)}")
     elif not survey.groups and group:
         problems.append("the survey has no groups; leave 'group' empty")
-    result = answering.walk(survey, lang, MultiDict(raw), group)
+    result = answering.walk(survey, language.code, MultiDict(raw), group)
     for page in result.pages:
         if not answering.validate_page(page):
             for question in page.active:

@@ -29,8 +29,6 @@ from coresp_survey.survey.model import Section
 from coresp_survey.survey.model import Survey
 
 Raw = dict[str, list[str]]
-TYPED = ("text", "long_text", "number")
-"""Question types whose answer is typed, not chosen."""
 
 
 @dataclass
@@ -190,19 +188,11 @@ def usable_draft(survey: Survey, raw: Raw, keep: tuple[str, ...] = ()) -> Raw:
         if name in keep:
             usable[name] = values
         elif name in questions:
-            readable = [value for value in values if _readable(questions[name], name, value)]
+            question = questions[name]
+            readable = [value for value in values if name != question.id or question.kind.readable(question, value)]
             if readable:
                 usable[name] = readable
     return usable
-
-
-def _readable(question: Question, name: str, value: str) -> bool:
-    """Whether ``value`` is still among the question's choices (anything typed is readable)."""
-    if name != question.id or question.type in TYPED:
-        return True
-    if question.type == "scale":
-        return forms.coerce_level(value) in {level.value for level in question.choices}
-    return value in {str(choice) for choice in question.values}
 
 
 def merge_page(raw: Raw, section: Section, sent: MultiDict) -> Raw:

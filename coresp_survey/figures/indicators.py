@@ -129,8 +129,6 @@ class Change:
     group: str
     from_round: str
     to_round: str
-    share_from: float
-    share_to: float
     difference: float
     low: float
     high: float
@@ -532,8 +530,6 @@ def _change(before: IndicatorCell, after: IndicatorCell) -> Change:
         after.group,
         before.round,
         after.round,
-        share2,
-        share1,
         difference,
         low,
         high,

@@ -50,6 +50,11 @@ from dataclasses import dataclass
 from typing import ClassVar
 from typing import NamedTuple
 
+from coresp_survey.survey.model import is_answered
+from coresp_survey.survey.question_types import TYPES
+from coresp_survey.survey.question_types import Operand
+from coresp_survey.survey.shown import clip
+
 __all__ = [
     "MAX_DEPTH",
     "MAX_LENGTH",
@@ -84,25 +89,8 @@ _COMPARISONS: dict[str, Callable[[object, object], object]] = {
 }
 _ORDERING = frozenset({"<", "<=", ">", ">="})
 
-# What a NameInfo.kind holds, for type checking: 'string', 'number' or 'multiple'.
-_KIND_TYPES = {
-    "single": "string",
-    "text": "string",
-    "long_text": "string",
-    "group": "string",
-    "number": "number",
-    "scale": "number",
-    "multiple": "multiple",
-}
-_KIND_LABELS = {
-    "single": "a single-choice question",
-    "multiple": "a multiple-choice question",
-    "scale": "a scale question",
-    "text": "a text question",
-    "long_text": "a long text question",
-    "number": "a number question",
-    "group": "the respondent group",
-}
+GROUP_OPERAND = Operand("string", "the respondent group", "choice")
+"""What ``group`` is in a condition; a question's type says what its answer is (`QuestionType.operand`)."""
 _MAX_SHOWN_VALUES = 12
 
 
@@ -130,9 +118,17 @@ class NameInfo:
     """What the caller knows about a name usable in a condition (see ``check``)."""
 
     kind: str
-    """'single' | 'multiple' | 'scale' | 'text' | 'long_text' | 'number' | 'group'."""
+    """A question type (`model.QUESTION_TYPES`) or 'group'; any other kind is not type-checked."""
     values: frozenset | None = None
     """Allowed values when known: choice ids (single/multiple/group), scale levels."""
+
+    @property
+    def operand(self) -> Operand | None:
+        """What the name is in a condition, when its kind is known."""
+        if self.kind == GROUP:
+            return GROUP_OPERAND
+        declared = TYPES.get(self.kind) if isinstance(self.kind, str) else None
+        return declared.operand if declared is not None else None
 
 
 # ---------------------------------------------------------------- tokenizer
@@ -266,7 +262,7 @@ class Name:
     def resolve(self, lookup: Lookup) -> object:
         """The answer, or None when there is none (missing, None, '', empty list)."""
         value = lookup(self.name)
-        return value if _is_answered(value) else None
+        return value if is_answered(value) else None
 
     def to_data(self) -> list:
         return ["name", self.name]
@@ -281,7 +277,8 @@ class Name:
     def value_type(self, known: Mapping[str, NameInfo]) -> str | None:
         """'string', 'number' or 'multiple'; None if unknown (reported elsewhere)."""
         info = self.info(known)
-        return _KIND_TYPES.get(info.kind) if info is not None else None
+        operand = info.operand if info is not None else None
+        return operand.value if operand is not None else None
 
     def describe(self, known: Mapping[str, NameInfo]) -> str:
         return f"{self.name} ({_kind_label(self, known)})"
@@ -506,15 +503,6 @@ class Or(_Chain):
 Node = Or | And | Not | Compare | Contains | Answered
 
 
-def _is_answered(value: object) -> bool:
-    """None, '' and empty collections are "no answer"."""
-    if value is None:
-        return False
-    if isinstance(value, (str, list, tuple, set, frozenset, dict)):
-        return len(value) > 0
-    return True
-
-
 def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -527,11 +515,12 @@ def _check_value(
 ) -> None:
     """Report a literal the question can never hold: a mistyped choice, a lost level."""
     info = name.info(known)
-    if info is None or info.values is None:
+    operand = info.operand if info is not None else None
+    if info is None or info.values is None or operand is None:
         return
-    if info.kind in ("single", "multiple", "group") and isinstance(literal.value, str):
+    if operand.member == "choice" and isinstance(literal.value, str):
         what, plural = "choice", "choices"
-    elif info.kind == "scale" and _is_number(literal.value):
+    elif operand.member == "level" and _is_number(literal.value):
         what, plural = "level", "levels"
     else:
         return
@@ -543,7 +532,9 @@ def _check_value(
 
 def _kind_label(name: Name, known: Mapping[str, NameInfo]) -> str:
     info = name.info(known)
-    return _KIND_LABELS.get(info.kind, info.kind) if info is not None else "unknown"
+    if info is None:
+        return "unknown"
+    return info.operand.label if info.operand is not None else info.kind
 
 
 def _quote(text: str) -> str:
@@ -555,9 +546,9 @@ def _show_value(value: object) -> str:
     return _quote(_clip(value)) if isinstance(value, str) else _clip(repr(value))
 
 
-def _clip(text: str, limit: int = 40) -> str:
-    """Make untrusted text fit in a one-line message: short, no control characters."""
-    text = text if len(text) <= limit else text[: limit - 3] + "..."
+def _clip(text: str) -> str:
+    """Make untrusted text fit in a one-line message: short (`shown.clip`), control characters as code points."""
+    text = clip(text)
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else f"<U+{ord(c):04X}>" for c in text)

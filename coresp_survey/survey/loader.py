@@ -25,7 +25,6 @@ from coresp_survey.survey.located import YamlError
 from coresp_survey.survey.located import load_located
 from coresp_survey.survey.model import ACCESS_MODES
 from coresp_survey.survey.model import ALL_GROUPS
-from coresp_survey.survey.model import DEFAULT_MAX_LENGTH
 from coresp_survey.survey.model import OTHER_SUFFIX
 from coresp_survey.survey.model import OTHER_VALUE
 from coresp_survey.survey.model import QUESTION_TYPES
@@ -41,6 +40,8 @@ from coresp_survey.survey.model import Section
 from coresp_survey.survey.model import Source
 from coresp_survey.survey.model import Survey
 from coresp_survey.survey.model import Text
+from coresp_survey.survey.question_types import TYPES
+from coresp_survey.survey.shown import clip
 
 SURVEY_ID = re.compile(r"[a-z0-9-]+")
 ID = re.compile(r"[a-z][a-z0-9_]*")
@@ -54,7 +55,6 @@ MIN_GROUP_SIZE = 3
 """Below 3, a published cell of a group can point to one person (and a pair can read each other's)."""
 MAX_ID_LENGTH = 64
 MAX_TEXT_LENGTH = 20_000
-MAX_LENGTH_CAP = 20_000
 YAML_FORMAT = "yaml"
 """The `Source` format of a survey written in YAML."""
 
@@ -69,14 +69,7 @@ SECTION_KEYS = ("id", "title", "show_if", "questions")
 CHOICE_KEYS = ("value", "label")
 INDICATOR_KEYS = ("id", "question", "family", "label", "good_from")
 COMMON_QUESTION_KEYS = ("id", "type", "label", "help", "required", "show_if")
-QUESTION_KEYS = {
-    "single": ("choices", "other"),
-    "multiple": ("choices", "other", "min", "max"),
-    "scale": ("scale", "choices"),
-    "text": ("max_length",),
-    "long_text": ("max_length",),
-    "number": ("min", "max", "integer"),
-}
+"""The keys of every question; each type adds its own (`QuestionType.keys`)."""
 
 
 @dataclass(frozen=True)
@@ -174,7 +167,7 @@ class _Reader:
     def duplicates(self, data: LocatedDict, where: str) -> None:
         """YAML keeps the last of two equal keys without a word; the author must hear of it."""
         for key, line, first in data.duplicate_keys:
-            self.problem(line, f"'{_short(key)}' appears twice in {where} (first at line {first})")
+            self.problem(line, f"'{clip(key)}' appears twice in {where} (first at line {first})")
 
     def sequence(self, value: Any, line: int, what: str, allow_empty: bool = False) -> LocatedList | None:
         if not isinstance(value, LocatedList):
@@ -203,7 +196,7 @@ class _Reader:
                 continue
             close = difflib.get_close_matches(str(key), allowed, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else f" (allowed: {', '.join(allowed)})"
-            self.problem(data.line_of(key), f"unknown key '{_short(key)}' in {what}{hint}")
+            self.problem(data.line_of(key), f"unknown key '{clip(key)}' in {what}{hint}")
             suggested.update(close)
         for key in required:
             if key not in data and key not in suggested:
@@ -220,7 +213,7 @@ class _Reader:
         if len(value) > MAX_ID_LENGTH or not pattern.fullmatch(value):
             self.problem(
                 data.line_of(key),
-                f"{what} '{_short(value)}' must match {pattern.pattern} (at most {MAX_ID_LENGTH} characters)",
+                f"{what} '{clip(value)}' must match {pattern.pattern} (at most {MAX_ID_LENGTH} characters)",
             )
             return None
         return value
@@ -399,7 +392,7 @@ class _Reader:
         access = data.get("access", "public")
         if access not in ACCESS_MODES:
             self.problem(
-                data.line_of("access"), f"access must be one of {', '.join(ACCESS_MODES)}, not '{_short(access)}'"
+                data.line_of("access"), f"access must be one of {', '.join(ACCESS_MODES)}, not '{clip(access)}'"
             )
         kiosk = self.boolean(data, "kiosk")
         survey_round = self.read_round(data)
@@ -430,7 +423,7 @@ class _Reader:
             if lang not in SUPPORTED_LANGUAGES:
                 self.problem(
                     languages.line_of(index),
-                    f"language '{_short(lang)}' is not supported (supported: {', '.join(SUPPORTED_LANGUAGES)})",
+                    f"language '{clip(lang)}' is not supported (supported: {', '.join(SUPPORTED_LANGUAGES)})",
                 )
             elif lang in good:
                 self.problem(languages.line_of(index), f"language '{lang}' is listed twice")
@@ -521,7 +514,7 @@ class _Reader:
         for scale_id, levels in (defined or {}).items():
             line = defined.line_of(scale_id)
             if not isinstance(scale_id, str) or not ID.fullmatch(scale_id):
-                self.problem(line, f"a scale name '{_short(scale_id)}' must match {ID.pattern}")
+                self.problem(line, f"a scale name '{clip(scale_id)}' must match {ID.pattern}")
                 continue
             if scale_id in SCALES:
                 self.problem(line, f"scale '{scale_id}' is built in; give your scale another name")
@@ -563,7 +556,7 @@ class _Reader:
         else:
             value = str(value) if isinstance(value, int) else value
             if not isinstance(value, str) or len(value) > MAX_ID_LENGTH or not CHOICE_VALUE.fullmatch(value):
-                self.problem(line, f"a choice value '{_short(value)}' must match {CHOICE_VALUE.pattern}")
+                self.problem(line, f"a choice value '{clip(value)}' must match {CHOICE_VALUE.pattern}")
                 return None, line, None
         return value, line, Choice(value, label) if label else None
 
@@ -630,10 +623,11 @@ class _Reader:
         elif question_type not in QUESTION_TYPES:  # any YAML value, lists included: no dict lookup before this
             close = difflib.get_close_matches(str(question_type), QUESTION_TYPES, n=1)
             hint = f"did you mean '{close[0]}'?" if close else "one of: " + ", ".join(QUESTION_TYPES)
-            self.problem(data.line_of("type"), f"unknown question type '{_short(question_type)}' ({hint})")
-        every_key = COMMON_QUESTION_KEYS + tuple(dict.fromkeys(k for ks in QUESTION_KEYS.values() for k in ks))
-        if question_type in QUESTION_TYPES:
-            allowed = COMMON_QUESTION_KEYS + QUESTION_KEYS[question_type]
+            self.problem(data.line_of("type"), f"unknown question type '{clip(question_type)}' ({hint})")
+        kind = TYPES[question_type] if question_type in QUESTION_TYPES else None
+        every_key = COMMON_QUESTION_KEYS + tuple(dict.fromkeys(key for each in TYPES.values() for key in each.keys))
+        if kind is not None:
+            allowed = COMMON_QUESTION_KEYS + kind.keys
             others = tuple(k for k in every_key if k not in allowed)
             self.keys(data, allowed, ("id", "label"), f"a {question_type} question", elsewhere=others)
         else:
@@ -643,13 +637,13 @@ class _Reader:
         help_text = self.text(data, "help", "the question")
         required = self.boolean(data, "required")
         show_if = self.condition(data, known)
-        if question_type not in QUESTION_TYPES:
+        if kind is None:
             return None
-        details = getattr(self, f"details_{question_type}")(data, scales)
+        details = kind.read(self, data, scales)
         if question_id is None or label is None or details is None:
             return None
         return Question(
-            id=question_id, type=question_type, label=label, help=help_text, required=required,
+            id=question_id, kind=kind, label=label, help=help_text, required=required,
             show_if=show_if, line=data.line, **details,
         )  # fmt: skip
 
@@ -688,57 +682,6 @@ class _Reader:
             return None
         return choices
 
-    def details_single(self, data: LocatedDict, scales: dict) -> dict | None:
-        other = self.boolean(data, "other")
-        choices = self.choices(data, integer=False, other=other)
-        return None if choices is None else {"choices": choices, "other": other}
-
-    def details_multiple(self, data: LocatedDict, scales: dict) -> dict | None:
-        details = self.details_single(data, scales)
-        count = len(details["choices"]) + details["other"] if details else None
-        low = self.integer(data, "min", minimum=0, maximum=count)
-        high = self.integer(data, "max", minimum=1, maximum=count)
-        if low is not None and high is not None and low > high:
-            self.problem(data.line_of("min"), f"min ({low}) is larger than max ({high})")
-            return None
-        return None if details is None else {**details, "min": low, "max": high}
-
-    def details_scale(self, data: LocatedDict, scales: dict) -> dict | None:
-        if "scale" in data and "choices" in data:
-            self.problem(
-                data.line_of("choices"), "a scale question takes 'scale' (a scale's name) or 'choices', not both"
-            )
-            return None
-        if "scale" not in data and "choices" not in data:
-            self.problem(data.line, "a scale question needs 'scale' (e.g. spiral5) or its own 'choices'")
-            return None
-        if "choices" in data:
-            levels = self.choices(data, integer=True, other=False)
-            return None if levels is None else {"choices": levels}
-        name = data["scale"]
-        if not isinstance(name, str) or name not in scales:
-            names = [str(n) for n in scales]
-            close = difflib.get_close_matches(str(name), names, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(names)
-            self.problem(data.line_of("scale"), f"unknown scale '{_short(name)}' ({hint})")
-            return None
-        return {"scale": name, "choices": scales[name].levels}
-
-    def details_text(self, data: LocatedDict, scales: dict) -> dict | None:
-        default = DEFAULT_MAX_LENGTH[data["type"]]
-        length = self.integer(data, "max_length", minimum=1, maximum=MAX_LENGTH_CAP)
-        return {"max_length": default if length is None else length}
-
-    details_long_text = details_text
-
-    def details_number(self, data: LocatedDict, scales: dict) -> dict | None:
-        integer = self.boolean(data, "integer")
-        low, high = self.number(data, "min"), self.number(data, "max")
-        if low is not None and high is not None and low > high:
-            self.problem(data.line_of("min"), f"min ({low}) is larger than max ({high})")
-            return None
-        return {"integer": integer, "min": low, "max": high}
-
     # -- indicators -------------------------------------------------------
 
     def read_indicators(self, data: LocatedDict, sections: list[Section], families: list[Family]) -> list[Indicator]:
@@ -764,7 +707,7 @@ class _Reader:
         if "family" in data and family not in family_ids:
             close = difflib.get_close_matches(str(family), family_ids, n=1)
             hint = f"did you mean '{close[0]}'?" if close else "known: " + ", ".join(family_ids)
-            self.problem(data.line_of("family"), f"unknown family '{_short(family)}' ({hint})")
+            self.problem(data.line_of("family"), f"unknown family '{clip(family)}' ({hint})")
             family = None
         good_from = self.good_from(data, question)
         ready = indicator_id and label and question and family and good_from is not None
@@ -781,9 +724,9 @@ class _Reader:
         if question is None:
             close = difflib.get_close_matches(str(name), list(questions), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            self.problem(data.line_of("question"), f"unknown question '{_short(name)}'{hint}")
+            self.problem(data.line_of("question"), f"unknown question '{clip(name)}'{hint}")
             return None
-        if question.type != "scale":
+        if not question.kind.rated:
             self.problem(data.line_of("question"), f"an indicator needs a scale question; '{name}' is {question.type}")
             return None
         return question
@@ -848,14 +791,9 @@ def _kind(value: Any) -> str:
         return f"the number {value}"
     if isinstance(value, date):
         return f"the date {value}"
-    return f"'{_short(value)}'"
+    return f"'{clip(value)}'"
 
 
 def _one_line(message: str) -> str:
     """A problem is one line of output: a key or value quoted from the file may hold line breaks."""
     return CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), message)
-
-
-def _short(value: Any, limit: int = 40) -> str:
-    text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"

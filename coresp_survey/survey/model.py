@@ -18,10 +18,10 @@ from coresp_survey.i18n import LANGUAGES
 
 if TYPE_CHECKING:
     from coresp_survey.survey.conditions import Condition
+    from coresp_survey.survey.question_types import QuestionType
 
 QUESTION_TYPES = ("single", "multiple", "scale", "text", "long_text", "number")
-CHOICE_TYPES = ("single", "multiple")
-OPEN_TYPES = ("text", "long_text")
+"""The types a question may have; each is declared in `question_types` (``Question.kind``)."""
 OTHER_VALUE = "other"
 """The value of the "Other" choice added by ``other: true``."""
 OTHER_SUFFIX = "_other"
@@ -29,9 +29,20 @@ RESERVED_IDS = ("group", "code", "csrf_token")
 ACCESS_MODES = ("public", "code")
 ALL_GROUPS = "all"
 """The published name of every respondent together; no group may take it."""
-DEFAULT_MAX_LENGTH = {"text": 200, "long_text": 4000}
 SUPPORTED_LANGUAGES = LANGUAGES
 """Languages the interface is translated into; a survey may use any of them."""
+
+
+def is_answered(value: object) -> bool:
+    """Whether ``value`` is an answer: None, "" and empty collections (no box ticked) are none; 0 is one.
+
+    The one rule for forms (required, stored), the walk and ``show_if`` (``answered(q)``).
+    """
+    if value is None:
+        return False
+    if isinstance(value, (str, list, tuple, set, frozenset, dict)):
+        return len(value) > 0
+    return True
 
 
 class Text(dict):
@@ -77,7 +88,8 @@ class Family:
 @dataclass(frozen=True)
 class Question:
     id: str
-    type: str
+    kind: QuestionType
+    """The declaration of the question's type: how it is read, asked, checked, exported and shown."""
     label: Text
     help: Text | None = None
     required: bool = False
@@ -93,6 +105,11 @@ class Question:
     line: int = 0
 
     @property
+    def type(self) -> str:
+        """One of `QUESTION_TYPES`, as the survey file names it."""
+        return self.kind.name
+
+    @property
     def other_field(self) -> str:
         return self.id + OTHER_SUFFIX
 
@@ -104,7 +121,8 @@ class Question:
 
     @property
     def is_open(self) -> bool:
-        return self.type in OPEN_TYPES
+        """Answered in the respondent's own words (moderated before publication)."""
+        return self.kind.open
 
 
 @dataclass(frozen=True)
@@ -112,7 +130,6 @@ class Section:
     id: str
     title: Text
     questions: tuple[Question, ...]
-    intro: Text | None = None
     show_if: Condition | None = None
 
 
