@@ -32,8 +32,9 @@ from typing import IO
 from flask import Flask
 from flask_babel import force_locale
 
+from coresp_survey.answers import database
 from coresp_survey.answers import definitions
-from coresp_survey.answers import storage
+from coresp_survey.answers.responses import iter_responses
 from coresp_survey.figures.indicators import ALL
 from coresp_survey.figures.indicators import Figures
 from coresp_survey.figures.indicators import compute
@@ -49,6 +50,7 @@ from coresp_survey.survey.builtins import SCALES
 from coresp_survey.survey.builtins import SPIRAL_FAMILIES
 from coresp_survey.survey.model import Survey
 from coresp_survey.workspace import moderation
+from coresp_survey.workspace.decisions import decisions
 
 MARKER = ".coresp-site"
 """The file that marks a folder as a site this command built, and so may replace."""
@@ -133,7 +135,7 @@ def _write_site(app: Flask, folder: Path, base_url: str | None, with_pdf: bool, 
     surveys = app.extensions["surveys"]
     writer = _Writer(app, folder, base_url, today, with_pdf)
     built = Built(out=folder)
-    db = storage.connect(app.config["DATABASE"])
+    db = database.read_only(app.config["DATABASE"])  # a build creates, migrates and prunes nothing
     try:
         views: dict[str, dict[str, SurveyView]] = {lang: {} for lang in LANGUAGES}
         for survey in surveys.values():
@@ -168,12 +170,12 @@ def _read_survey(db, survey: Survey) -> tuple[Figures, Synthesis | None, list[st
     """
     known = definitions.load_definitions(db, survey)
     finder = definitions.MismatchFinder(known)
-    responses = finder.passing(storage.iter_responses(db, survey.id))
+    responses = finder.passing(iter_responses(db, survey.id))
     if not moderation.open_questions(survey):
         figures, criteria = compute(survey, responses, known.by_round()), None
     else:
         approved: list[moderation.OpenAnswer] = []
-        kept = moderation.collect_approved(survey, responses, storage.decisions(db, survey.id), approved)
+        kept = moderation.collect_approved(survey, responses, decisions(db, survey.id), approved)
         figures = compute(survey, kept, known.by_round())
         criteria = synthesis(survey, _respondents(figures), approved)
     return figures, criteria, definitions.warning_lines(known, finder.found())
