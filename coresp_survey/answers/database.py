@@ -10,7 +10,8 @@ workspace) and the invitation codes' own file beside it
   connections, once prepared);
 - `read_only` takes a private copy for the commands that only read
   (``validate``, ``export``, ``build``): they create, migrate and prune
-  nothing, and change no byte of any file in the database's folder.
+  nothing, and change no byte of any file in the database's folder (but the
+  shared-memory index of a server that has it open, as any reader does).
 
 Choices that keep answers safe and respondents anonymous (see RELIABILITY.md):
 
