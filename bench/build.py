@@ -5,7 +5,7 @@ For each size (10,000 and 100,000 responses by default) it makes a 30-indicator
 survey with four groups and two rounds, fills a fresh SQLite file, then times:
 
 - **floor**: reading every response of the survey from the database
-  (``storage.iter_responses``, rows decoded), the least any build must do;
+  (``responses.iter_responses``, rows decoded), the least any build must do;
 - **build**: the whole site without PDF (figures, every page in both
   languages, data files, atomic swap), as ``coresp-survey build --no-pdf``;
 - **pdf**: the PDF reports alone (both languages), from a build with PDF.
@@ -27,7 +27,9 @@ import time
 from pathlib import Path
 
 from coresp_survey import create_app
-from coresp_survey.answers import storage
+from coresp_survey.answers import database
+from coresp_survey.answers.responses import import_responses
+from coresp_survey.answers.responses import iter_responses
 from coresp_survey.publish import site as publish
 
 INDICATORS = 30
@@ -71,15 +73,15 @@ def fill(db_path: Path, responses: int, seed: int) -> None:
     for n in range(responses):
         answers = {f"q{k:02d}": rng.randint(1, 5) for k in range(1, INDICATORS + 1) if rng.random() > 0.05}
         rows.append((ROUNDS[n % len(ROUNDS)], rng.choices(group_ids, weights)[0], answers))
-    db = storage.connect(db_path)
-    storage.import_responses(db, "bench", "fr", rows)
+    db = database.prepare(db_path)
+    import_responses(db, survey="bench", lang="fr", rows=rows)
     db.close()
 
 
 def floor_seconds(db_path: Path) -> float:
-    db = storage.connect(db_path, prepare=False)
+    db = database.connect(db_path)
     started = time.perf_counter()
-    count = sum(1 for _ in storage.iter_responses(db, "bench"))
+    count = sum(1 for _ in iter_responses(db, "bench"))
     seconds = time.perf_counter() - started
     db.close()
     if count == 0:

@@ -18,10 +18,15 @@ import click
 
 from coresp_survey import config
 from coresp_survey import outputs
+from coresp_survey.answers import database
 from coresp_survey.answers import definitions
 from coresp_survey.answers import exporting
 from coresp_survey.answers import importing
-from coresp_survey.answers import storage
+from coresp_survey.answers import responses
+from coresp_survey.answers.codes import CodesRefused
+from coresp_survey.answers.codes import GroupNeeded
+from coresp_survey.answers.codes import check_request
+from coresp_survey.answers.codes import issue_codes
 from coresp_survey.i18n import CatalogMissing
 from coresp_survey.i18n import check_catalogs
 from coresp_survey.survey.catalog import check_files
@@ -116,11 +121,12 @@ def writing(target: Path, shown: Path) -> Iterator[Path]:
 def warn_about_stored_answers(surveys: Iterable[Survey]) -> None:
     """Say which stored answers no longer fit their round's survey file (`definitions.mismatches`).
 
-    Reads the database only if its file exists, and creates nothing: ``validate``
-    runs on authors' machines that may have none.
+    Reads a copy of the database, and creates nothing: ``validate`` runs on
+    authors' machines that may have none (or a file that is no database).
     """
-    db = storage.open_existing(database_path())
-    if db is None:
+    try:
+        db = database.read_only(database_path())
+    except database.Unreadable:
         return
     try:
         lines = definitions.survey_warnings(db, surveys)
@@ -192,13 +198,12 @@ def codes(survey_id: str, group_id: str | None, count: int, pdf_path: Path | Non
     printed now: without --url nothing is made.
     """
     survey = find_survey(survey_id)
-    if survey.access != "code":
-        raise click.ClickException(f"survey '{survey.id}' is public (access: public); it takes no codes")
-    if survey.groups and group_id is None:
-        raise click.ClickException(f"--group is needed: one of {', '.join(g.id for g in survey.groups)}")
-    if group_id is not None and survey.group(group_id) is None:
-        known = ", ".join(g.id for g in survey.groups) or "the survey has no groups"
-        raise click.ClickException(f"unknown group '{group_id}' ({known})")
+    try:
+        check_request(survey, group_id)  # before any file is written
+    except GroupNeeded as needed:
+        raise click.ClickException(f"--group is needed: one of {', '.join(needed.groups)}") from None
+    except CodesRefused as refused:
+        raise click.ClickException(str(refused)) from None
     if pdf_path is not None:
         from coresp_survey.publish import slips
 
@@ -215,19 +220,19 @@ def codes(survey_id: str, group_id: str | None, count: int, pdf_path: Path | Non
             raise click.BadParameter(str(bad), param_hint="--url") from None
     elif base_url:
         say("--url is only used with --pdf; no slips are written.")
-    made = issue_codes(survey.id, group_id, count)
+    made = make_codes(survey, group_id, count)
     exporting.write_csv([["code", "group"], *([code, group_id or ""] for code in made)], sys.stdout)
     say(f"{len(made)} code(s) made for {survey.id}{' / ' + group_id if group_id else ''}.")
     if pdf_path is not None:
         write_slips(survey, group_id, made, base_url, pdf_path)
 
 
-def issue_codes(survey_id: str, group_id: str | None, count: int) -> list[str]:
+def make_codes(survey: Survey, group_id: str | None, count: int) -> list[str]:
     """Make codes in the codes file, once both files are prepared (a landed database migrated first)."""
-    storage.connect(database_path()).close()
-    codes = storage.connect_codes(database_path())
+    database.prepare(database_path()).close()
+    codes = database.connect_codes(database_path())
     try:
-        return storage.issue_codes(codes, survey_id, group_id, count)
+        return issue_codes(codes, survey=survey, group=group_id, count=count)
     finally:
         codes.close()
 
@@ -275,7 +280,7 @@ def import_(survey_id: str, csv_file: Path, new_round: str | None) -> None:
         text = csv_file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise click.ClickException(f"{csv_file} is not UTF-8 text; save it as 'CSV UTF-8'") from None
-    db = storage.connect(database_path())
+    db = database.prepare(database_path())  # import writes: the database is created and migrated first
     definitions.save_current(db, [survey])  # the rows of its current round answer this very file
     known = definitions.load_definitions(db, survey)
     try:
@@ -285,11 +290,11 @@ def import_(survey_id: str, csv_file: Path, new_round: str | None) -> None:
             click.echo(f"{csv_file}: {problem}", err=True)
         raise click.ClickException(f"{len(refused.problems)} problem(s); nothing was stored") from None
     new_rounds = sorted({row.round for row in rows} - set(known.saved) - known.answered)
-    stored = storage.import_responses(
+    stored = responses.import_responses(
         db,
-        survey.id,
-        survey.default_language,
-        [(r.round, r.group, r.answers) for r in rows],
+        survey=survey.id,
+        lang=survey.default_language,
+        rows=[(r.round, r.group, r.answers) for r in rows],
         versions=definitions.round_versions(survey, new_rounds),  # a new round was checked with the current file
     )
     say(f"{stored} response(s) stored for {survey.id}.")
@@ -307,8 +312,11 @@ def export(survey_id: str, file_format: str, out: Path | None) -> None:
     if file_format == "xlsx" and out is None:
         raise click.ClickException("--format xlsx needs --out FILE")
     target = output_file(out) if out is not None else None
-    db = storage.connect(database_path())
-    table = exporting.rows(survey, storage.iter_responses(db, survey.id), storage.answer_keys(db, survey.id))
+    try:
+        db = database.read_only(database_path())  # export creates, migrates and prunes nothing
+    except database.Unreadable as unreadable:
+        raise click.ClickException(str(unreadable)) from None
+    table = exporting.rows(survey, responses.iter_responses(db, survey.id), responses.answer_keys(db, survey.id))
     if target is None:
         count = exporting.write_csv(table, sys.stdout)
     else:
@@ -388,7 +396,7 @@ def demo(host: str, port: int, out: Path) -> None:
 
     os.environ.setdefault("CORESP_DB", str(Path("instance/demo.db").resolve()))
     surveys = load_surveys()
-    db = storage.connect(database_path())
+    db = database.prepare(database_path())  # the demo writes: the database is created and migrated first
     say(f"Demo database: {database_path()}")
     for filled in demo_data.fill_empty_surveys(db, surveys):
         say(f"Filled {filled.survey} with {filled.count:,} synthetic responses (rounds {', '.join(filled.rounds)})")
@@ -398,7 +406,7 @@ def demo(host: str, port: int, out: Path) -> None:
     for survey in surveys.values():
         if survey.access == "code":
             for group in survey.groups or [None]:
-                made = issue_codes(survey.id, group.id if group else None, 3)
+                made = make_codes(survey, group.id if group else None, 3)
                 codes_made.append((survey, group, made))
     db.close()
     built = build_site_with_progress(out, None, True)

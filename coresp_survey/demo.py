@@ -11,7 +11,7 @@ little better on a few indicators; optional questions are sometimes skipped.
 Each question type makes up its own answers (`QuestionType.made_up`) within
 the rules its form checks (``show_if``, required, choices, min/max, lengths),
 from what a `Respondent` here says of the person answering. The answers are
-stored as an import stores them (`storage.import_responses`), without going
+stored as an import stores them (`responses.import_responses`), without going
 through the forms: tests/test_demo_data.py walks them through the forms,
 which accept them unchanged. Everything is drawn from ``random.Random(seed)``:
 the same seed gives the same responses.
@@ -27,10 +27,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from coresp_survey.answers import storage
+from coresp_survey.answers import responses
 from coresp_survey.answers.definitions import round_versions
 from coresp_survey.survey.model import Question
 from coresp_survey.survey.model import Survey
+from coresp_survey.workspace import decisions
 
 Row = tuple[str, str | None, dict[str, Any]]
 
@@ -375,12 +376,12 @@ def fill_empty_surveys(db: Database, surveys: list[Survey] | dict[str, Survey]) 
     """
     filled = []
     for survey in surveys.values() if isinstance(surveys, dict) else surveys:
-        if survey.access != "public" or storage.count_responses(db, survey.id):
+        if survey.access != "public" or responses.count_responses(db, survey.id):
             continue
         rounds = demo_rounds(survey)
         rows = synthetic_responses(survey, rounds, typical_turnout(survey), survey_seed(survey))
         versions = round_versions(survey, rounds)  # every made-up round answered this very file
-        storage.import_responses(db, survey.id, survey.default_language, rows, versions=versions)
+        responses.import_responses(db, survey=survey.id, lang=survey.default_language, rows=rows, versions=versions)
         filled.append(Filled(survey.id, len(rows), rounds))
     return filled
 
@@ -412,17 +413,17 @@ def moderate_demo(db: Database, survey: Survey, at: str) -> int:
 
     Does nothing if the survey already has decisions, so a second demo run changes nothing.
     """
-    if storage.decisions(db, survey.id):
+    if decisions.decisions(db, survey.id):
         return 0
     from coresp_survey.workspace.moderation import open_answers
 
     seen: set[tuple[str, str | None]] = set()
     approved = 0
-    for answer in open_answers(survey, storage.iter_responses(db, survey.id), {}):
+    for answer in open_answers(survey, responses.iter_responses(db, survey.id), {}):
         families = CRITERIA_FAMILIES.get(answer.text)
         if families is None or (answer.text, answer.group) in seen:
             continue
         seen.add((answer.text, answer.group))
         key = [(answer.response_id, answer.question)]
-        approved += storage.decide(db, survey.id, key, status="approved", families=families, at=at)
+        approved += decisions.decide(db, survey=survey.id, answers=key, status="approved", families=families, at=at)
     return approved

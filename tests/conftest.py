@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from coresp_survey import create_app
-from coresp_survey.answers import storage
+from coresp_survey.answers.database import connect_codes
+from coresp_survey.answers.database import prepare
 
 HERE = Path(__file__).parent
 TEST_SURVEYS = HERE / "surveys"
@@ -35,7 +36,7 @@ def client(app):
 
 @pytest.fixture
 def db(app):
-    database = storage.connect(app.config["DATABASE"])
+    database = prepare(app.config["DATABASE"])
     yield database
     database.close()
 
@@ -43,7 +44,7 @@ def db(app):
 @pytest.fixture
 def codes_db(app):
     """The invitation codes' own file beside the database."""
-    database = storage.connect_codes(app.config["DATABASE"])
+    database = connect_codes(app.config["DATABASE"])
     yield database
     database.close()
 

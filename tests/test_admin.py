@@ -9,7 +9,19 @@ import pytest
 from conftest import CSRF
 
 from coresp_survey import create_app
-from coresp_survey.answers import storage
+from coresp_survey.answers.codes import accept_code
+from coresp_survey.answers.codes import issue_codes
+from coresp_survey.answers.database import connect_codes
+from coresp_survey.answers.database import prepare
+from coresp_survey.answers.database import write
+from coresp_survey.answers.drafts import save_draft
+from coresp_survey.answers.responses import get_response
+from coresp_survey.answers.responses import import_responses
+from coresp_survey.answers.responses import iter_responses
+from coresp_survey.workspace.builds import last_build
+from coresp_survey.workspace.decisions import decision_log
+from coresp_survey.workspace.decisions import decisions
+from coresp_survey.workspace.logins import login_failures_since
 
 PASSWORD = "correct horse battery staple"
 HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
@@ -29,7 +41,7 @@ def admin_app(tmp_path, surveys_dir):
 
 @pytest.fixture
 def admin_db(admin_app):
-    db = storage.connect(admin_app.config["DATABASE"])
+    db = prepare(admin_app.config["DATABASE"])
     yield db
     db.close()
 
@@ -69,15 +81,21 @@ ANSWERS = [
 
 @pytest.fixture
 def answered(admin_db):
-    storage.import_responses(admin_db, "mini", "fr", ANSWERS[:3] + ANSWERS[4:])
-    storage.import_responses(admin_db, "mini", "en", ANSWERS[3:4])
+    import_responses(admin_db, survey="mini", lang="fr", rows=ANSWERS[:3] + ANSWERS[4:])
+    import_responses(admin_db, survey="mini", lang="en", rows=ANSWERS[3:4])
     return admin_db
+
+
+def answer_of(key: str) -> dict[str, str]:
+    """The response id and question a workspace key names."""
+    response_id, question = key.split(".")
+    return {"response_id": response_id, "question": question}
 
 
 def answer_keys(db) -> dict[str, str]:
     """Text → the key the workspace names it by."""
     keys = {}
-    for response in storage.iter_responses(db, "mini"):
+    for response in iter_responses(db, "mini"):
         if "why" in response.answers:
             keys[response.answers["why"]] = f"{response.id}.why"
     return keys
@@ -114,15 +132,15 @@ def test_every_action_is_refused_without_a_login_and_changes_nothing(visitor, an
         )
         assert page.status_code == 303, url
         assert page.headers["Location"].startswith("/admin/login")
-    assert storage.decisions(answered, "mini") == {}
-    assert storage.last_build(answered) is None
+    assert decisions(answered, "mini") == {}
+    assert last_build(answered) is None
 
 
 def test_every_action_needs_a_csrf_token_even_when_logged_in(admin, answered):
     for url in POST_ROUTES:
         page = admin.post(url, data={"selected": "x.why", "action": "approved"})
         assert page.status_code == 400, url
-    assert storage.decisions(answered, "mini") == {}
+    assert decisions(answered, "mini") == {}
 
 
 def test_a_wrong_password_is_refused_and_said_so(visitor):
@@ -154,11 +172,11 @@ def test_logins_pause_after_five_failures_for_every_worker_then_resume(visitor, 
     page = log_in(visitor)  # even the right password waits: the guesser cannot tell
     assert page.status_code == 429
     assert "Too many failed attempts" in page.text
-    assert len(storage.login_failures_since(admin_db, time.time() - 3600)) == 5
-    with storage.write(admin_db):
+    assert len(login_failures_since(admin_db, time.time() - 3600)) == 5
+    with write(admin_db):
         admin_db.execute("UPDATE login_failures SET at = at - 16 * 60")
     assert log_in(visitor).status_code == 303
-    assert storage.login_failures_since(admin_db, 0) == []
+    assert login_failures_since(admin_db, 0) == []
 
 
 def test_a_login_ends_after_an_hour_idle_or_twelve_hours(admin):
@@ -191,10 +209,10 @@ def test_workspace_pages_are_never_cached_and_come_in_both_languages(admin):
 
 
 def test_dashboard_counts_responses_rates_drafts_and_codes_without_linking_codes(admin, answered):
-    codes = storage.connect_codes(admin.application.config["DATABASE"])
-    made = storage.issue_codes(codes, "coded", "young", 4)
-    storage.accept_code(codes, "coded", made[0])  # a respondent started with it
-    storage.save_draft(answered, "draft-1", "mini", {"mood": 3}, "students", None)
+    codes = connect_codes(admin.application.config["DATABASE"])
+    made = issue_codes(codes, survey=admin.application.extensions["surveys"]["coded"], group="young", count=4)
+    accept_code(codes, survey="coded", code=made[0])  # a respondent started with it
+    save_draft(answered, key="draft-1", survey="mini", answers={"mood": 3}, group="students")
     page = admin.get("/admin/?lang=en").text
     mini = page[page.index("Mini survey") :]
     students = re.search(r"Students</th>\s*<td class=\"num\">(\d+)</td>\s*<td class=\"num\">100</td>", mini)
@@ -231,10 +249,10 @@ def test_bulk_approval_classification_and_filters(admin, answered):
     assert page.status_code == 303 and page.headers["Location"] == "/admin/mini/answers/?status=pending"
     admin.post("/admin/mini/answers/", data={"csrf_token": csrf, "selected": chosen[:1], "action": "add_family",
                                              "family": "B"})  # fmt: skip
-    decisions = storage.decisions(answered, "mini")
-    first = decisions[tuple(chosen[0].split("."))]
+    decided = decisions(answered, "mini")
+    first = decided[tuple(chosen[0].split("."))]
     assert first.status == "approved" and first.families == ("B",)
-    assert decisions[tuple(chosen[1].split("."))].families == ()
+    assert decided[tuple(chosen[1].split("."))].families == ()
     approved_only = admin.get("/admin/mini/answers/?status=approved&lang=en").text
     assert "La cour est trop petite" in approved_only and "Pas assez" not in approved_only
     parents = admin.get("/admin/mini/answers/?group=parents&lang=en").text
@@ -246,11 +264,11 @@ def test_bulk_actions_ignore_unknown_answers_and_need_a_choice(admin, answered):
     page = admin.post("/admin/mini/answers/", data={"csrf_token": csrf, "action": "approved"}, follow_redirects=True)
     assert "Tick at least one answer first." in page.text or "Cochez" in page.text
     admin.post("/admin/mini/answers/", data={"csrf_token": csrf, "selected": ["forged.why"], "action": "approved"})
-    assert storage.decisions(answered, "mini") == {}
+    assert decisions(answered, "mini") == {}
     key = next(iter(answer_keys(answered).values()))
     admin.post("/admin/mini/answers/", data={"csrf_token": csrf, "selected": [key], "action": "add_family",
                                              "family": "Z"})  # fmt: skip
-    assert storage.decisions(answered, "mini") == {}
+    assert decisions(answered, "mini") == {}
 
 
 def test_redaction_keeps_the_original_and_every_decision_is_logged_with_its_time(admin, answered):
@@ -260,12 +278,12 @@ def test_redaction_keeps_the_original_and_every_decision_is_logged_with_its_time
     page = admin.post(url, data={"csrf_token": csrf, "status": "approved", "families": ["B", "D"],
                                  "redacted": "La cour est [trop] petite", "then": "stay"})  # fmt: skip
     assert page.status_code == 303
-    decision = storage.decisions(answered, "mini")[tuple(key.split("."))]
+    decision = decisions(answered, "mini")[tuple(key.split("."))]
     assert decision.redacted == "La cour est [trop] petite" and decision.families == ("B", "D")
-    stored = storage.get_response(answered, key.split(".")[0])
+    stored = get_response(answered, key.split(".")[0])
     assert stored.answers["why"] == "La cour est trop petite"
     admin.post(url, data={"csrf_token": csrf, "status": "rejected", "redacted": "", "then": "stay"})
-    log = storage.decision_log(answered, *key.split("."))
+    log = decision_log(answered, **answer_of(key))
     assert [entry[1] for entry in log] == ["approved", "rejected"]
     assert all(re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", entry[0]) for entry in log)
     page = admin.get(url + "?lang=en").text
@@ -288,7 +306,7 @@ def test_a_wrong_decision_form_shows_what_to_fix_and_keeps_what_was_typed(admin,
     assert page.status_code == 400
     assert "Choose approved, rejected or pending." in page.text and "Choose families from the list." in page.text
     assert "typed &lt;b&gt;text&lt;/b&gt;" in page.text
-    assert storage.decisions(answered, "mini") == {}
+    assert decisions(answered, "mini") == {}
 
 
 def test_the_detail_page_escapes_a_hostile_answer(admin, answered):
@@ -309,7 +327,7 @@ def test_unknown_answers_and_surveys_are_404(admin, answered):
 def wait_for_build(db, seconds=60):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        build = storage.last_build(db)
+        build = last_build(db)
         if build and build["status"] != "running":
             return build
         time.sleep(0.1)
@@ -320,7 +338,7 @@ def test_build_from_the_workspace_publishes_only_approved_answers_and_shows_when
     keys = answer_keys(answered)
     # the one parent alone would leave a residue of 1 beside the students, who would be hidden (and not quoted)
     # too; 4 respondents of a group since removed from the file make the hidden part 5, so the students show
-    storage.import_responses(answered, "mini", "fr", [("2026", "former", {"mood": 3})] * 4)
+    import_responses(answered, survey="mini", lang="fr", rows=[("2026", "former", {"mood": 3})] * 4)
     csrf = token(admin, "/admin/")
     approve = [keys["La cour est trop petite"], keys[HOSTILE], keys["Pas assez d'information"]]
     admin.post("/admin/mini/answers/", data={"csrf_token": csrf, "selected": approve, "action": "approved"})
@@ -362,8 +380,8 @@ def published_texts(app) -> str:
     """
     from coresp_survey.publish import site as publish
 
-    db = storage.connect(app.config["DATABASE"])
-    storage.import_responses(db, "mini", "fr", [("2026", "former", {"mood": 3})] * 4)
+    db = prepare(app.config["DATABASE"])
+    import_responses(db, survey="mini", lang="fr", rows=[("2026", "former", {"mood": 3})] * 4)
     db.close()
     site = app.config["SITE_DIR"]
     publish.build_site(app.extensions["surveys"], app.config["DATABASE"], site, with_pdf=False)
@@ -386,9 +404,9 @@ def test_an_emptied_text_to_publish_is_refused_and_the_redaction_stays_published
     assert page.status_code == 400
     assert 'id="redacted-error"' in page.text and "cannot be empty" in page.text
     assert f">{emptied.replace(chr(13), '')}</textarea>" in page.text.replace("\r", "")  # what was typed, kept
-    decision = storage.decisions(answered, "mini")[tuple(key.split("."))]
+    decision = decisions(answered, "mini")[tuple(key.split("."))]
     assert decision.redacted == "La cour est [...]" and decision.status == "approved"
-    assert len(storage.decision_log(answered, *key.split("."))) == 1  # the refused form changed nothing
+    assert len(decision_log(answered, **answer_of(key))) == 1  # the refused form changed nothing
     site = published_texts(admin_app)
     assert "La cour est [...]" in site
     assert original not in site
@@ -400,12 +418,12 @@ def test_an_empty_text_never_unredacts_an_answer_approved_later(admin, answered,
     key = answer_keys(answered)[original]
     moderate(admin, key, status="approved", families=["B"], redacted="La cour est [...]")
     assert moderate(admin, key, status="rejected", families=["B"], redacted="").status_code == 303
-    assert storage.decisions(answered, "mini")[tuple(key.split("."))].status == "rejected"
+    assert decisions(answered, "mini")[tuple(key.split("."))].status == "rejected"
     csrf = token(admin, "/admin/mini/answers/")
     admin.post("/admin/mini/answers/", data={"csrf_token": csrf, "selected": [key], "action": "approved"})
     admin.post("/admin/mini/answers/", data={"csrf_token": csrf, "selected": [key], "action": "remove_family",
                                              "family": "D"})  # fmt: skip
-    decision = storage.decisions(answered, "mini")[tuple(key.split("."))]
+    decision = decisions(answered, "mini")[tuple(key.split("."))]
     assert decision.status == "approved" and decision.redacted == "La cour est [...]"
     site = published_texts(admin_app)
     assert "La cour est [...]" in site and original not in site
@@ -414,7 +432,7 @@ def test_an_empty_text_never_unredacts_an_answer_approved_later(admin, answered,
 def test_an_answer_never_redacted_cannot_be_approved_with_an_empty_text(admin, answered, admin_app):
     key = answer_keys(answered)["La cour est trop petite"]
     assert moderate(admin, key, status="approved", families=["B"], redacted=" ").status_code == 400
-    assert storage.decisions(answered, "mini") == {}
+    assert decisions(answered, "mini") == {}
 
 
 def test_going_back_to_the_original_text_is_an_explicit_action_in_the_log(admin, answered, admin_app):
@@ -426,9 +444,9 @@ def test_going_back_to_the_original_text_is_an_explicit_action_in_the_log(admin,
     assert 'name="redaction" value="original"' in admin.get(url).text
     page = moderate(admin, key, status="approved", families=["B"], redacted="", redaction="original")
     assert page.status_code == 303
-    decision = storage.decisions(answered, "mini")[tuple(key.split("."))]
+    decision = decisions(answered, "mini")[tuple(key.split("."))]
     assert decision.redacted is None and decision.status == "approved"
-    log = storage.decision_log(answered, *key.split("."))
+    log = decision_log(answered, **answer_of(key))
     assert [entry[2].get("original", False) for entry in log] == [False, True]
     shown = admin.get(url).text
     assert "original text restored" in shown
@@ -476,7 +494,7 @@ def test_a_build_whose_worker_died_is_shown_interrupted_and_a_new_one_can_start(
     )  # fmt: skip
     try:
         assert worker.stdout.readline() == "building\n"
-        assert storage.last_build(answered)["status"] == "running"
+        assert last_build(answered)["status"] == "running"
         assert "is running" in admin.get("/admin/?lang=en").text
         page = admin.post("/admin/build?lang=en", data={"csrf_token": token(admin, "/admin/")}, follow_redirects=True)
         assert "A build is already running." in page.text
@@ -484,10 +502,10 @@ def test_a_build_whose_worker_died_is_shown_interrupted_and_a_new_one_can_start(
         worker.kill()  # a restart: the worker dies in the middle of the build
         worker.wait()
         worker.stdout.close()
-    assert storage.last_build(answered)["status"] == "running"  # what it left behind
+    assert last_build(answered)["status"] == "running"  # what it left behind
     dashboard = admin.get("/admin/?lang=en").text
     assert "was interrupted" in dashboard and "is running" not in dashboard
-    assert storage.last_build(answered)["status"] == "interrupted"
+    assert last_build(answered)["status"] == "interrupted"
     assert "a été interrompue" in admin.get("/admin/?lang=fr").text
     page = admin.post("/admin/build?lang=en", data={"csrf_token": token(admin, "/admin/")}, follow_redirects=True)
     assert "The site is being built." in page.text

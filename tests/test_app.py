@@ -101,10 +101,10 @@ def test_catalog_template_is_up_to_date(tmp_path):
 
 
 def test_drafts_abandoned_long_ago_are_forgotten_at_start(app, db):
-    from coresp_survey.answers import storage
+    from coresp_survey.answers.drafts import save_draft
 
-    storage.save_draft(db, "old", "mini", {"mood": ["3"]}, None, None)
-    storage.save_draft(db, "recent", "mini", {"mood": ["4"]}, None, None)
+    save_draft(db, key="old", survey="mini", answers={"mood": ["3"]}, group=None)
+    save_draft(db, key="recent", survey="mini", answers={"mood": ["4"]}, group=None)
     db.execute("UPDATE drafts SET updated = '2000-01-01' WHERE key = 'old'")
     create_app(dict(app.config))
     assert [row[0] for row in db.execute("SELECT key FROM drafts")] == ["recent"]

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from coresp_survey.answers import storage
+from coresp_survey.answers import database
+from coresp_survey.answers import drafts
+from coresp_survey.answers import responses
 
 HERE = Path(__file__).parent
 WEB = ("flask", "flask_babel", "flask_wtf")
@@ -38,8 +40,8 @@ PAPER = "group,mood,age\nstudents,4,12\n"
 def make_instance(folder: Path) -> Path:
     """Survey files, a database holding a draft abandoned long ago, and a paper questionnaire to import."""
     shutil.copytree(HERE / "surveys", folder / "surveys")
-    db = storage.connect(folder / "responses.db")
-    storage.save_draft(db, "abandoned", "mini", {"mood": ["3"]}, None)
+    db = database.prepare(folder / "responses.db")
+    drafts.save_draft(db, key="abandoned", survey="mini", answers={"mood": ["3"]}, group=None)
     db.execute("UPDATE drafts SET updated = '2000-01-01'")
     db.close()
     (folder / "paper.csv").write_text(PAPER, encoding="utf-8")
@@ -89,9 +91,9 @@ def test_build_slips_and_import_prune_no_draft(tmp_path):
     run(instance, "build")
     run(instance, "codes")
     run(instance, "import")
-    db = storage.connect(instance / "responses.db", prepare=False)
+    db = database.connect(instance / "responses.db")
     assert [row[0] for row in db.execute("SELECT key FROM drafts")] == ["abandoned"]
-    assert storage.count_responses(db, "mini") == 1
+    assert responses.count_responses(db, "mini") == 1
     db.close()
     assert (instance / "site" / "fr" / "index.html").is_file() and (instance / "slips.pdf").is_file()
 

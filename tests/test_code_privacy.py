@@ -364,21 +364,26 @@ def test_a_double_click_on_the_first_page_spends_the_code_once(tmp_path, monkeyp
 
 
 def test_two_browsers_racing_with_one_code_get_one_winner(tmp_path):
-    from coresp_survey.answers import storage
+    from coresp_survey.answers.codes import CodeRefused
+    from coresp_survey.answers.codes import accept_code
+    from coresp_survey.answers.codes import issue_codes
+    from coresp_survey.answers.database import connect_codes
+    from coresp_survey.answers.database import prepare
+    from coresp_survey.survey.loader import load_survey
 
     database = tmp_path / "instance" / "responses.db"
-    storage.connect(database).close()
-    codes = storage.connect_codes(database)
-    (code,) = storage.issue_codes(codes, "invited", "young", 1)
+    prepare(database).close()
+    codes = connect_codes(database)
+    (code,) = issue_codes(codes, survey=load_survey(SURVEYS / "invited.yaml"), group="young", count=1)
     outcomes: list[str] = []
     start = threading.Barrier(8)
 
     def accept() -> None:
-        mine = storage.connect_codes(database, prepare=False)
+        mine = connect_codes(database)
         start.wait()
         try:
-            outcomes.append(storage.accept_code(mine, "invited", code) or "")
-        except storage.CodeRefused as refused:
+            outcomes.append(accept_code(mine, survey="invited", code=code) or "")
+        except CodeRefused as refused:
             outcomes.append(refused.reason)
         finally:
             mine.close()
@@ -394,7 +399,9 @@ def test_two_browsers_racing_with_one_code_get_one_winner(tmp_path):
 
 def test_a_code_spent_without_a_draft_tells_the_respondent_what_to_do(tmp_path, monkeypatch):
     """The process dies between the codes file's commit and the draft's: the code is spent, nothing stored."""
-    from coresp_survey.answers import storage
+    from coresp_survey.answers import codes
+    from coresp_survey.answers.database import connect
+    from coresp_survey.answers.responses import count_responses
 
     folder = tmp_path / "instance"
     app = create_app({"SURVEYS_DIR": SURVEYS, "DATABASE": folder / "responses.db", "SECRET_KEY": "test"})
@@ -402,18 +409,18 @@ def test_a_code_spent_without_a_draft_tells_the_respondent_what_to_do(tmp_path, 
     env = {"CORESP_SURVEYS": str(SURVEYS), "CORESP_DB": str(folder / "responses.db")}
     (code,) = issue(env, "young", 1)
     browser = FlaskBrowser(app)
-    accept_code = storage.accept_code
+    accept_code = codes.accept_code
 
     def then_dies(*args, **kwargs):
         accept_code(*args, **kwargs)
         raise OSError("the process died here")
 
-    monkeypatch.setattr(storage, "accept_code", then_dies)
+    monkeypatch.setattr(codes, "accept_code", then_dies)
     assert browser.send(FIRST, {"code": code, "rating": "4"}).status == 500
-    monkeypatch.setattr(storage, "accept_code", accept_code)
+    monkeypatch.setattr(codes, "accept_code", accept_code)
     again = browser.send(FIRST, {"code": code, "rating": "4"})
     assert "already been used" in again.text and "ask for a new code" in again.text
-    assert storage.count_responses(storage.connect(folder / "responses.db", prepare=False), "invited") == 0
+    assert count_responses(connect(folder / "responses.db"), "invited") == 0
 
 
 # -- files readable by their owner only ------------------------------------------------------------
@@ -444,14 +451,14 @@ def test_every_file_is_made_owner_only_from_the_start(tmp_path, monkeypatch):
 
 
 def test_files_made_readable_by_an_earlier_version_are_narrowed(tmp_path):
-    from coresp_survey.answers import storage
+    from coresp_survey.answers.database import prepare
 
     folder = tmp_path / "instance"
     folder.mkdir()
     for name in ("responses.db", CODES_FILE):
         (folder / name).touch(mode=0o644)
         (folder / name).chmod(0o644)
-    storage.connect(folder / "responses.db").close()
+    prepare(folder / "responses.db").close()
     for name in ("responses.db", CODES_FILE):
         assert (folder / name).stat().st_mode & 0o777 == 0o600, name
 

@@ -4,22 +4,33 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
-from coresp_survey.answers import storage
+from coresp_survey.answers.codes import CODE_ALPHABET
+from coresp_survey.answers.codes import CodesRefused
+from coresp_survey.answers.codes import GroupNeeded
+from coresp_survey.answers.codes import check_request
+from coresp_survey.answers.codes import issue_codes
+from coresp_survey.answers.responses import iter_responses
 from coresp_survey.cli import main
+from coresp_survey.survey.loader import load_survey
+
+CODED = load_survey(Path(__file__).parent / "surveys" / "coded.yaml")
 
 
 def make_codes(codes_db, count=2, group="young"):
-    return storage.issue_codes(codes_db, "coded", group, count)
+    return issue_codes(codes_db, survey=CODED, group=group, count=count)
 
 
 def test_codes_are_unguessable_and_distinct(codes_db):
     codes = make_codes(codes_db, count=200)
     assert len(set(codes)) == 200
     assert all(len(code.replace("-", "")) == 10 for code in codes)
-    assert all(set(code.replace("-", "")) <= set(storage.CODE_ALPHABET) for code in codes)
+    assert all(set(code.replace("-", "")) <= set(CODE_ALPHABET) for code in codes)
 
 
 def test_codes_are_stored_hashed(codes_db):
@@ -34,7 +45,7 @@ def test_a_page_without_a_code_asks_for_one(respondent, db):
     assert 'name="code"' in page.text
     refused = respondent.post("/en/coded/", {"rating": "4"})
     assert "Please enter the invitation code" in refused.text
-    assert list(storage.iter_responses(db, "coded")) == []
+    assert list(iter_responses(db, "coded")) == []
 
 
 def test_unknown_code_is_refused(respondent, codes_db):
@@ -48,7 +59,7 @@ def test_code_gives_one_response_in_its_group_and_is_then_used(respondent, db, c
     code, _ = make_codes(codes_db)
     done = respondent.post("/en/coded/", {"code": code.lower().replace("-", " "), "rating": "5"})
     assert done.status_code == 303 and done.location == "/en/coded/thanks/"
-    (response,) = storage.iter_responses(db, "coded")
+    (response,) = iter_responses(db, "coded")
     assert response.group == "young"
     assert response.answers == {"rating": 5}
     # The same code in another browser is refused.
@@ -56,7 +67,7 @@ def test_code_gives_one_response_in_its_group_and_is_then_used(respondent, db, c
     page = other.post("/en/coded/", {"code": code, "rating": "1"})
     assert "already been used" in page.text
     assert "continue on the device where you started" in page.text
-    assert len(list(storage.iter_responses(db, "coded"))) == 1
+    assert len(list(iter_responses(db, "coded"))) == 1
 
 
 def test_code_from_the_address_is_kept_in_session_not_in_the_url(respondent, codes_db):
@@ -80,6 +91,22 @@ def test_nothing_links_a_code_to_its_response(respondent, db, codes_db):
     assert db.execute("SELECT name FROM sqlite_master WHERE name = 'codes'").fetchone() is None
     submitted = db.execute("SELECT submitted FROM responses").fetchone()[0]
     assert len(submitted) == 10  # the day only, no time
+
+
+def test_the_library_refuses_codes_for_a_public_survey_or_a_wrong_group(app, codes_db):
+    """The checks of the codes command live in the library: a script calling it gets them too."""
+    surveys = app.extensions["surveys"]
+    for survey, group, refusal in [
+        (surveys["mini"], None, "is public"),
+        (surveys["coded"], None, "a group is needed: one of young, elderly"),
+        (surveys["coded"], "adults", "unknown group 'adults' (young, elderly)"),
+    ]:
+        with pytest.raises(CodesRefused, match=re.escape(refusal)):
+            issue_codes(codes_db, survey=survey, group=group, count=1)
+    with pytest.raises(GroupNeeded) as needed:
+        check_request(surveys["coded"], None)
+    assert needed.value.groups == ["young", "elderly"]
+    assert codes_db.execute("SELECT count(*) FROM codes").fetchone()[0] == 0
 
 
 def test_codes_command_prints_csv(app):
@@ -116,4 +143,4 @@ def test_double_click_on_a_one_page_survey_stores_one_response(respondent, db, c
     second = client.post("/en/coded/", data=data)
     assert first.location == "/en/coded/thanks/"
     assert second.status_code == 200 and "already been sent" in second.text
-    assert len(list(storage.iter_responses(db, "coded"))) == 1
+    assert len(list(iter_responses(db, "coded"))) == 1

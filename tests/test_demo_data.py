@@ -20,8 +20,11 @@ from conftest import TEST_SURVEYS
 from flask_babel import force_locale
 
 from coresp_survey import demo as demo_data
-from coresp_survey.answers import storage
 from coresp_survey.answers import walk as answering
+from coresp_survey.answers.codes import code_counts
+from coresp_survey.answers.database import connect_codes
+from coresp_survey.answers.database import prepare
+from coresp_survey.answers.responses import count_responses
 from coresp_survey.survey.catalog import load_catalog
 from coresp_survey.survey.loader import load_survey
 from coresp_survey.survey.model import OTHER_VALUE
@@ -154,15 +157,15 @@ def test_demo_rounds_are_the_one_before_and_the_survey_round():
 
 
 def test_filling_stores_public_surveys_once(tmp_path):
-    db = storage.connect(tmp_path / "demo.db")
+    db = prepare(tmp_path / "demo.db")
     surveys = load_catalog(BUNDLED_SURVEYS)
     filled = demo_data.fill_empty_surveys(db, surveys)
     assert [(f.survey, f.rounds) for f in filled] == [("college-bien-etre", ["2025", "2026"])]
     assert 300 <= filled[0].count <= 1500
-    assert storage.count_responses(db, "college-bien-etre") == filled[0].count
-    assert storage.count_responses(db, "quartier-bien-vivre") == 0  # a code survey is answered with codes
+    assert count_responses(db, "college-bien-etre") == filled[0].count
+    assert count_responses(db, "quartier-bien-vivre") == 0  # a code survey is answered with codes
     assert demo_data.fill_empty_surveys(db, surveys) == []
-    assert storage.count_responses(db, "college-bien-etre") == filled[0].count
+    assert count_responses(db, "college-bien-etre") == filled[0].count
 
 
 def free_port() -> int:
@@ -214,10 +217,10 @@ def test_demo_fills_builds_and_serves_the_forms_and_the_site_then_adds_nothing_t
     assert "Le bien-être au collège" in home
     assert "Le bien-être au collège" in site and "Tour 2026" in site
     assert report.startswith(b"%PDF-")
-    count = storage.count_responses(storage.connect(tmp_path / "demo.db"), "college-bien-etre")
+    count = count_responses(prepare(tmp_path / "demo.db"), "college-bien-etre")
     assert f"Filled college-bien-etre with {count:,} synthetic responses (rounds 2025, 2026)" in said
     assert "Invitation codes for quartier-bien-vivre" in said
-    issued = storage.code_counts(storage.connect_codes(tmp_path / "demo.db"))  # in the codes file beside demo.db
+    issued = code_counts(connect_codes(tmp_path / "demo.db"))  # in the codes file beside demo.db
     assert issued and all(survey == "quartier-bien-vivre" and n == (3, 0) for (survey, _g), n in issued.items())
     assert f"Published site: http://127.0.0.1:{port}/site/index.html" in said
     assert (tmp_path / "site" / "fr" / "college-bien-etre" / "report.pdf").is_file()
@@ -228,4 +231,4 @@ def test_demo_fills_builds_and_serves_the_forms_and_the_site_then_adds_nothing_t
     finally:
         said = stop(again)
     assert "Filled" not in said
-    assert storage.count_responses(storage.connect(tmp_path / "demo.db"), "college-bien-etre") == count
+    assert count_responses(prepare(tmp_path / "demo.db"), "college-bien-etre") == count

@@ -16,7 +16,9 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from coresp_survey import create_app
-from coresp_survey.answers import storage
+from coresp_survey.answers.database import connect
+from coresp_survey.answers.drafts import get_draft
+from coresp_survey.answers.responses import iter_responses
 
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -91,14 +93,14 @@ def test_typed_script_is_shown_back_escaped(respondent):
 def test_odd_posts_are_handled_without_a_server_error(respondent, db, data):
     page = respondent.post("/en/mini/", data)
     assert page.status_code in (200, 303)
-    for response in storage.iter_responses(db, "mini"):
+    for response in iter_responses(db, "mini"):
         pytest.fail(f"a first page never stores a response, got {response}")
 
 
 def test_repeated_values_count_once_and_as_typed(respondent, db):
     respondent.post("/en/mini/", {"group": ["parents", "students"], "mood": ["4", "1"], "age": "12"})
     respondent.post("/en/mini/page/last/", {})
-    (stored,) = storage.iter_responses(db, "mini")
+    (stored,) = iter_responses(db, "mini")
     assert stored.group == "parents" and stored.answers["mood"] == 4
 
 
@@ -118,7 +120,7 @@ def test_answer_to_a_hidden_question_is_never_stored(respondent, db):
         "/en/mini/page/second/", data={"csrf_token": respondent.token("/en/mini/"), "transport": "bus"}
     )
     respondent.post("/en/mini/page/last/", {})
-    (stored,) = storage.iter_responses(db, "mini")
+    (stored,) = iter_responses(db, "mini")
     assert "why" not in stored.answers and "transport" not in stored.answers
 
 
@@ -309,9 +311,9 @@ class Refused(Exception):
 
 
 def odd_responses(db_path) -> dict[str, dict]:
-    db = storage.connect(db_path, prepare=False)
+    db = connect(db_path)
     try:
-        return {response.id: response.answers for response in storage.iter_responses(db, "odd")}
+        return {response.id: response.answers for response in iter_responses(db, "odd")}
     finally:
         db.close()
 
@@ -367,8 +369,8 @@ def test_a_flood_of_repeated_values_costs_no_more_than_an_honest_post(odd_app):
     page = browser.client.post("/en/odd/", data=body, content_type="application/x-www-form-urlencoded")
     assert time.perf_counter() - started < 3
     assert page.status_code == 200 and "Please choose among the options." in page.text
-    odd_db = storage.connect(odd_app.config["DATABASE"], prepare=False)
-    kept = storage.get_draft(odd_db, _drafts(browser.client)["odd"]).answers
+    odd_db = connect(odd_app.config["DATABASE"])
+    kept = get_draft(odd_db, _drafts(browser.client)["odd"]).answers
     odd_db.close()
     assert kept["picks"] == ["v0", "v1", "v2", "v3", "v4"]  # one more than the four choices: still refused
     assert kept["pick"] == ["a"] and kept["name"] == ["nnnnn"]

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from coresp_survey.answers import storage
+from coresp_survey.answers.responses import iter_responses
 from coresp_survey.cli import main
 
 HEADER = "group,mood,why,age,transport,transport_other,bus_line,favourite,favourite_other,remark\n"
@@ -41,7 +41,7 @@ def test_import_stores_every_valid_row(run, tmp_path, db):
     result = run("import", "mini", path)
     assert result.exit_code == 0, result.output
     assert "2 response(s) stored" in result.stderr
-    stored = sorted(storage.iter_responses(db, "mini"), key=lambda r: r.group)
+    stored = sorted(iter_responses(db, "mini"), key=lambda r: r.group)
     assert [r.group for r in stored] == ["parents", "students"]
     assert stored[1].answers == {
         "mood": 2, "why": "Trop de bruit", "age": 12, "transport": ["bus", "other"],
@@ -69,7 +69,7 @@ def test_import_refuses_the_whole_file_naming_each_bad_row(run, tmp_path, db):
     assert "line 4: age: Please enter a number from 5 to 99." in result.stderr
     assert "line 4: transport: Please choose at most 2 options." in result.stderr
     assert "nothing was stored" in result.stderr
-    assert list(storage.iter_responses(db, "mini")) == []
+    assert list(iter_responses(db, "mini")) == []
 
 
 @pytest.mark.parametrize(
@@ -87,7 +87,7 @@ def test_import_refuses_malformed_files(run, tmp_path, db, text, message):
     assert result.exit_code == 1
     assert message in result.stderr
     assert "Traceback" not in result.output
-    assert list(storage.iter_responses(db, "mini")) == []
+    assert list(iter_responses(db, "mini")) == []
 
 
 def test_import_refuses_non_utf8(run, tmp_path):
@@ -148,7 +148,7 @@ def test_an_export_can_be_imported_back(run, tmp_path, respondent, db):
     assert exported.exit_code == 0
     imported = run("import", "mini", str(tmp_path / "out.csv"))
     assert imported.exit_code == 0, imported.output
-    first, second = storage.iter_responses(db, "mini")
+    first, second = iter_responses(db, "mini")
     assert first.answers == second.answers
     assert first.answers["why"] == "-tired"
 
@@ -183,14 +183,14 @@ def test_import_refuses_a_broken_row_naming_its_line_and_what_to_do(run, tmp_pat
     for fragment in fragments:
         assert fragment in result.stderr
     assert "nothing was stored" in result.stderr and "Traceback" not in result.output
-    assert list(storage.iter_responses(db, "mini")) == []
+    assert list(iter_responses(db, "mini")) == []
 
 
 def test_import_keeps_quoted_line_breaks_and_skips_blank_lines(run, tmp_path, db):
     text = HEADER + '\nstudents,2,"Trop de bruit\nle matin, surtout",12,,,,,,\n\n' + "parents,5,,41,,,,,,\n"
     result = run("import", "mini", write(tmp_path, text))
     assert result.exit_code == 0, result.output
-    assert sorted(r.answers.get("why", "") for r in storage.iter_responses(db, "mini")) == [
+    assert sorted(r.answers.get("why", "") for r in iter_responses(db, "mini")) == [
         "",
         "Trop de bruit\nle matin, surtout",
     ]

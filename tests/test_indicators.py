@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from coresp_survey.answers.storage import Response
+from coresp_survey.answers.records import Response
 from coresp_survey.figures import indicators
 from coresp_survey.figures.indicators import ALL
 from coresp_survey.figures.indicators import CSV_COLUMNS

@@ -11,7 +11,12 @@ import pytest
 from conftest import CSRF
 
 from coresp_survey import create_app
-from coresp_survey.answers import storage
+from coresp_survey.answers.codes import issue_codes
+from coresp_survey.answers.database import connect_codes
+from coresp_survey.answers.drafts import forget_draft
+from coresp_survey.answers.drafts import get_draft
+from coresp_survey.answers.drafts import save_draft
+from coresp_survey.answers.responses import iter_responses
 from coresp_survey.survey.loader import parse_survey
 from coresp_survey.web import respond
 
@@ -77,12 +82,12 @@ def test_kiosk_is_a_boolean_of_the_survey_file_false_by_default():
 
 def test_forget_draft_deletes_an_open_draft_and_nothing_else(db):
     for key in ("mine", "other", "sent"):
-        storage.save_draft(db, key, "mini", {"mood": ["3"]}, None, None)
+        save_draft(db, key=key, survey="mini", answers={"mood": ["3"]}, group=None)
     db.execute("UPDATE drafts SET state = 'submitted', answers = '{}' WHERE key = 'sent'")
-    assert storage.forget_draft(db, "mine") is True
-    assert storage.forget_draft(db, "mine") is False
-    assert storage.forget_draft(db, "sent") is False  # a submitted draft recognises a resent last page
-    assert storage.get_draft(db, "sent").submitted
+    assert forget_draft(db, "mine") is True
+    assert forget_draft(db, "mine") is False
+    assert forget_draft(db, "sent") is False  # a submitted draft recognises a resent last page
+    assert get_draft(db, "sent").submitted
     assert sorted(row[0] for row in db.execute("SELECT key FROM drafts")) == ["other", "sent"]
 
 
@@ -195,7 +200,7 @@ def test_a_kiosk_keeps_a_slow_respondents_page_when_it_is_sent(client, db, clock
     csrf = token(client, "/en/kiosk/page/second/")
     clock.now += 3 * IDLE
     assert post(client, "/en/kiosk/page/second/", {"remark": "long"}, csrf=csrf).location == "/en/kiosk/thanks/"
-    (stored,) = storage.iter_responses(db, "kiosk")
+    (stored,) = iter_responses(db, "kiosk")
     assert stored.answers == {"mood": 4, "word": "owl", "remark": "long"}
 
 
@@ -220,7 +225,7 @@ def test_after_the_thanks_the_next_person_starts_with_nothing(client, db, clock)
         assert session["prefill"]["kiosk"] == {"group": "pupils"}
     kiosk_first_page(client, clock, mood="2", word="fox")
     post(client, "/en/kiosk/page/second/", {})
-    assert sorted(r.answers["word"] for r in storage.iter_responses(db, "kiosk")) == ["fox", "owl"]
+    assert sorted(r.answers["word"] for r in iter_responses(db, "kiosk")) == ["fox", "owl"]
 
 
 def test_a_kiosks_last_page_sent_twice_stores_one_response(app, client, db, clock):
@@ -237,7 +242,7 @@ def test_a_kiosks_last_page_sent_twice_stores_one_response(app, client, db, cloc
     double.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
     assert double.post("/en/kiosk/page/second/", data=data).location == "/en/kiosk/thanks/"
     assert draft_key(double, "kiosk") is None
-    assert [r.answers["remark"] for r in storage.iter_responses(db, "kiosk")] == ["once"]
+    assert [r.answers["remark"] for r in iter_responses(db, "kiosk")] == ["once"]
 
 
 def test_a_survey_without_kiosk_keeps_its_ways(client, db):
@@ -258,8 +263,8 @@ def test_the_kiosk_setting_reaches_the_app(tmp_path, surveys_dir):
 
 def test_starting_afresh_warns_that_an_entered_code_cannot_be_used_again(app, client):
     """A code is spent when the first page accepts it: starting afresh then loses it, and says so."""
-    codes = storage.connect_codes(app.config["DATABASE"])
-    code = storage.issue_codes(codes, "coded", "young", 1)[0]
+    codes = connect_codes(app.config["DATABASE"])
+    code = issue_codes(codes, survey=app.extensions["surveys"]["coded"], group="young", count=1)[0]
     codes.close()
     before = client.get("/en/coded/").text
     assert "Not you?" in before and "cannot be used again" not in before

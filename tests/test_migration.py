@@ -1,13 +1,18 @@
-"""A database written by the version that landed (commit 78b9793) opens with today's code, nothing lost.
+"""Databases written by earlier versions open with today's code, nothing lost (tests/fixtures/README.md).
 
-The fixture (tests/fixtures/landed/, made by tests/fixtures/make_landed.py
-with that version's own code) holds the codes in the responses database and
-each coded draft's code hash beside its answers, in the file and in its WAL.
-After migration: every response, moderation decision and draft (answers,
-group) is as it was; the codes live in their own file with their used flags;
-each open draft that held an unused code keeps it (one per code: saved last,
-then the smaller key) as ``code_ok``; and no file but the codes file holds a
-code or its hash, not even in an old page image.
+Every fixture folder (a database written by the code just before a schema
+change, with the script that made it and a manifest) is upgraded as the app
+and the writing commands do (`database.prepare`): every row the manifest names
+is as it was, codes are in the state it says, and the file is at the schema.
+
+The fixture written by the version that landed (commit 78b9793,
+tests/fixtures/landed/) holds the codes in the responses database and each
+coded draft's code hash beside its answers, in the file and in its WAL. After
+migration: every response, moderation decision, build, login failure and
+draft (answers, group) is as it was; the codes live in their own file with
+their used flags; each open draft that held an unused code keeps it (one per
+code: saved last, then the smaller key) as ``code_ok``; and no file but the
+codes file holds a code or its hash, not even in an old page image.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -37,20 +43,39 @@ from test_code_privacy import wait_until_serving
 
 from coresp_survey import config
 from coresp_survey import create_app
-from coresp_survey.answers import storage
+from coresp_survey.answers import schema
+from coresp_survey.answers.codes import hash_code
+from coresp_survey.answers.database import connect
+from coresp_survey.answers.database import prepare
+from coresp_survey.answers.responses import count_responses
 
-LANDED = Path(__file__).parent / "fixtures" / "landed"
+FIXTURES = Path(__file__).parent / "fixtures"
+EVERY_FIXTURE = sorted(manifest.parent.name for manifest in FIXTURES.glob("*/manifest.json"))
+NOT_COPIED = ("manifest.json", "make.py")
+"""A fixture folder's files that are not the instance's."""
+LANDED = FIXTURES / "landed"
 MANIFEST = json.loads((LANDED / "manifest.json").read_text())
 ALL_CODES = [*MANIFEST["codes"]["young"], *MANIFEST["codes"]["elderly"]]
 DRAFTS = MANIFEST["drafts"]
 
 
+def manifest_of(name: str) -> dict:
+    return json.loads((FIXTURES / name / "manifest.json").read_text())
+
+
+def fixture_copy(name: str, folder: Path) -> Path:
+    """A fixture's database files (a database, its WAL, a codes file), copied together as a copy of the instance
+    would be; returns the responses database's path."""
+    folder.mkdir(parents=True)
+    for file in (FIXTURES / name).iterdir():
+        if file.is_file() and file.name not in NOT_COPIED:
+            shutil.copyfile(file, folder / file.name)
+    return folder / "responses.db"
+
+
 def landed_copy(folder: Path) -> Path:
     """The landed database and its WAL, copied together as a copy of the instance would be."""
-    folder.mkdir(parents=True)
-    for name in ("responses.db", "responses.db-wal"):
-        shutil.copyfile(LANDED / name, folder / name)
-    return folder / "responses.db"
+    return fixture_copy("landed", folder)
 
 
 def rows(path: Path, sql: str) -> list[tuple]:
@@ -58,13 +83,19 @@ def rows(path: Path, sql: str) -> list[tuple]:
         return sorted(conn.execute(sql).fetchall())
 
 
-def open_app(database: Path):
-    return create_app({"SURVEYS_DIR": LANDED / "surveys", "DATABASE": database, "SECRET_KEY": "test"})
+def open_app(database: Path, draft_days: int | None = None):
+    """The serving app as on the day the fixture was made (unless ``draft_days`` is given): it forgets the drafts
+    abandoned 90 days before that day, not the fixture's other drafts, however old the fixture grows."""
+    if draft_days is None:
+        made_on = date.fromisoformat(MANIFEST["made_on"])
+        draft_days = config.SECURE_DEFAULTS["DRAFT_DAYS"] + (date.today() - made_on).days
+    settings = {"SURVEYS_DIR": LANDED / "surveys", "DATABASE": database, "SECRET_KEY": "test"}
+    return create_app({**settings, "DRAFT_DAYS": draft_days})
 
 
-def code_states(database: Path) -> dict[str, int]:
+def code_states(database: Path, codes: list[str] = ALL_CODES) -> dict[str, int]:
     used = dict(rows(config.codes_database(database), "SELECT hash, used FROM codes"))
-    return {code: used[storage.hash_code(code)] for code in ALL_CODES}
+    return {code: used[hash_code(code)] for code in codes}
 
 
 def draft_states(database: Path) -> dict[str, tuple]:
@@ -77,27 +108,65 @@ RESPONSES = "SELECT id, survey, round, group_id, lang, submitted, source, answer
 DRAFT_ANSWERS = "SELECT key, survey, state, group_id, answers, updated FROM drafts"
 WORKSPACE = "SELECT response_id, question, survey, status, redacted, families, decided FROM moderation"
 LOG = "SELECT id, survey, response_id, question, action, detail, at FROM decisions"
+BUILDS = "SELECT id, started, finished, status, message FROM builds"
+LOGINS = "SELECT id, at FROM login_failures"
+
+
+def select(table: str, columns: list[str]) -> str:
+    return f"SELECT {', '.join(columns)} FROM {table}"
+
+
+@pytest.mark.parametrize("name", EVERY_FIXTURE)
+def test_every_fixture_upgrades_with_every_row_it_names_kept(name, tmp_path):
+    manifest = manifest_of(name)
+    database = fixture_copy(name, tmp_path / "instance")
+    as_found = fixture_copy(name, tmp_path / "as-found")  # read as it is, never migrated
+    tables = {table for (table,) in rows(as_found, "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert tables - {"_sqlite_migrations"} == set(manifest["kept"]) | set(manifest["moved"])  # each table named
+    prepare(database).close()
+    for table, columns in manifest["kept"].items():
+        found = rows(as_found, select(table, columns))
+        assert found, f"{name}: {table} has no rows: the fixture proves nothing about it"
+        assert rows(database, select(table, columns)) == found, table
+    for table, moved in manifest["moved"].items():
+        found = rows(as_found, select(table, moved["columns"]))
+        assert found, f"{name}: {table} has no rows: the fixture proves nothing about it"
+        assert rows(database.parent / moved["to"], select(table, moved["columns"])) == found, table
+    assert code_states(database, list(manifest["code_states"])) == manifest["code_states"]
+    abandoned = {key for (key,) in rows(database, "SELECT key FROM drafts")} & set(manifest["abandoned_drafts"])
+    assert abandoned == set(manifest["abandoned_drafts"])  # an upgrade forgets no draft, however old
+    upgraded = connect(database)
+    assert schema.migrations.pending(upgraded) == [] and rows(database, "PRAGMA integrity_check") == [("ok",)]
+    upgraded.close()
 
 
 def test_the_fixture_is_what_the_landed_version_wrote(tmp_path):
     """Guard: the hashes sit beside the answers, in the file and in its WAL (else the next tests prove nothing)."""
     database = landed_copy(tmp_path / "instance")
     wal = (tmp_path / "instance" / "responses.db-wal").read_bytes()
-    assert all(storage.hash_code(code).encode() in wal for code in ALL_CODES)
+    assert all(hash_code(code).encode() in wal for code in ALL_CODES)
     assert ("code_hash",) in rows(database, "SELECT name FROM pragma_table_info('drafts')")
 
 
-def test_a_landed_database_opens_with_every_response_draft_and_decision_kept(tmp_path):
+def test_a_landed_database_opens_with_every_response_draft_decision_build_and_login_failure_kept(tmp_path):
     database = landed_copy(tmp_path / "instance")
     as_landed = landed_copy(tmp_path / "as-landed")  # read as it is, never migrated
-    open_app(database)
-    for sql in (RESPONSES, DRAFT_ANSWERS, WORKSPACE, LOG):
+    prepare(database).close()  # the upgrade alone: the serving app then forgets abandoned drafts (next test)
+    for sql in (RESPONSES, DRAFT_ANSWERS, WORKSPACE, LOG, BUILDS, LOGINS):
         assert rows(database, sql) == rows(as_landed, sql), sql
     counts = dict(rows(database, "SELECT survey, count(*) FROM responses GROUP BY survey"))
     assert counts == MANIFEST["response_counts"]
     texts = {str(value) for (answers,) in rows(database, RESPONSES[:7] + "answers FROM responses")
              for value in json.loads(answers).values()}  # fmt: skip
     assert {*MANIFEST["responses"]["invited"], *MANIFEST["responses"]["open"]} <= texts
+
+
+def test_the_serving_app_then_forgets_only_the_draft_abandoned_long_ago(tmp_path):
+    database = landed_copy(tmp_path / "instance")
+    as_landed = landed_copy(tmp_path / "as-landed")
+    open_app(database)
+    kept = {key for (key, *_rest) in rows(database, DRAFT_ANSWERS)}
+    assert kept == {key for (key, *_rest) in rows(as_landed, DRAFT_ANSWERS)} - set(MANIFEST["abandoned_drafts"])
 
 
 def test_each_open_draft_keeps_its_unused_code_and_each_code_its_state(tmp_path):
@@ -128,7 +197,7 @@ def test_landed_drafts_resume_as_their_code_state_says(tmp_path):
     page = kept.get(FIRST).text
     assert 'name="code"' not in page and "fixture-b-wish" in page
     assert kept.send(LAST, {"remark": "finished after the upgrade"}).location.endswith(THANKS)
-    assert storage.count_responses(storage.connect(database, prepare=False), "invited") == 4
+    assert count_responses(connect(database), "invited") == 4
     for name in (loser, "e", "i"):  # asked for a code again, answers kept
         page = resume(DRAFTS[name]).get(FIRST).text
         assert 'name="code"' in page and f"fixture-{name}-wish" in page, name
@@ -142,8 +211,8 @@ def test_landed_drafts_resume_as_their_code_state_says(tmp_path):
 def test_no_old_page_image_of_a_code_is_left_after_migration(tmp_path):
     database = landed_copy(tmp_path / "instance")
     open_app(database)
-    reader = storage.connect(database, prepare=False)  # as a running app's: the WAL is kept while it is open
-    assert storage.count_responses(reader, "invited") == 3
+    reader = connect(database)  # as a running app's: the WAL is kept while it is open
+    assert count_responses(reader, "invited") == 3
     files = folder_bytes(database.parent)
     assert {"responses.db", "responses.db-wal", CODES_FILE} <= set(files)
     assert codes_found_outside_the_codes_file(files, ALL_CODES) == []
@@ -176,17 +245,17 @@ def test_several_workers_starting_at_once_migrate_a_landed_database_once(tmp_pat
 
 def test_a_migration_killed_after_the_codes_file_commit_ends_the_same_when_run_again(tmp_path, monkeypatch):
     database = landed_copy(tmp_path / "instance")
-    copy_codes = storage._copy_codes
+    copy_codes = schema._copy_codes
 
     def then_killed(*args, **kwargs):
         copy_codes(*args, **kwargs)
         raise KeyboardInterrupt  # the process dies after the codes file's commit
 
-    monkeypatch.setattr(storage, "_copy_codes", then_killed)
+    monkeypatch.setattr(schema, "_copy_codes", then_killed)
     with pytest.raises(KeyboardInterrupt):
         open_app(database)
     assert ("code_hash",) in rows(database, "SELECT name FROM pragma_table_info('drafts')")  # rolled back
-    monkeypatch.setattr(storage, "_copy_codes", copy_codes)
+    monkeypatch.setattr(schema, "_copy_codes", copy_codes)
     open_app(database)
     alone = landed_copy(tmp_path / "alone")
     open_app(alone)
@@ -216,7 +285,7 @@ def test_a_real_server_with_four_workers_migrates_a_landed_database_once(tmp_pat
     applied = rows(database, "SELECT name, count(*) FROM _sqlite_migrations GROUP BY name")
     assert all(count == 1 for _name, count in applied) and ("m004_scrub_codes", 1) in applied
     alone = landed_copy(tmp_path / "alone")
-    open_app(alone)
+    open_app(alone, draft_days=config.SECURE_DEFAULTS["DRAFT_DAYS"])  # as the server: by today's date
     assert {k: v for k, v in draft_states(database).items() if k in DRAFTS.values()} == {
         k: v for k, v in draft_states(alone).items() if k in DRAFTS.values()
     }

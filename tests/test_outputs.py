@@ -19,7 +19,10 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from coresp_survey import config
-from coresp_survey.answers import storage
+from coresp_survey.answers import responses
+from coresp_survey.answers.codes import code_counts
+from coresp_survey.answers.database import connect_codes
+from coresp_survey.answers.responses import import_responses
 from coresp_survey.cli import main
 
 ROWS = [("2026", "students", {"mood": 4, "why": f"réponse {n}"}) for n in range(20)]
@@ -28,7 +31,7 @@ ROWS = [("2026", "students", {"mood": 4, "why": f"réponse {n}"}) for n in range
 @pytest.fixture
 def instance(app, db, tmp_path):
     """The app's files as a real instance has them: a database in WAL mode (its -wal open), a secret key, a site."""
-    storage.import_responses(db, "mini", "fr", ROWS)
+    import_responses(db, survey="mini", lang="fr", rows=ROWS)
     config.secret_key(app.config["DATABASE"].parent)
     site = tmp_path / "site"
     (site / "fr").mkdir(parents=True)
@@ -155,7 +158,7 @@ def test_export_through_a_symlink_of_the_user_replaces_the_file_it_points_to(run
 def test_a_failed_export_leaves_the_previous_file_whole(run, instance, tmp_path, monkeypatch, file_format):
     out = tmp_path / f"answers.{file_format}"
     out.write_bytes(b"the previous export, whole")
-    real = storage.iter_responses
+    real = responses.iter_responses
 
     def disk_full_after_five(db, survey):
         for number, response in enumerate(real(db, survey)):
@@ -163,7 +166,7 @@ def test_a_failed_export_leaves_the_previous_file_whole(run, instance, tmp_path,
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
             yield response
 
-    monkeypatch.setattr(storage, "iter_responses", disk_full_after_five)
+    monkeypatch.setattr(responses, "iter_responses", disk_full_after_five)
     result = run("export", "mini", "--format", file_format, "--out", str(out))
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: ") and "No space left on device" in result.stderr
@@ -178,8 +181,8 @@ def test_codes_refuse_to_write_slips_over_the_database_and_make_no_code(run, ins
     assert result.exit_code == 1
     assert "choose another file" in result.stderr and result.stdout == ""
     assert database_state(database) == ("ok", len(ROWS))
-    with closing(storage.connect_codes(database)) as db:
-        assert storage.code_counts(db) == {}
+    with closing(connect_codes(database)) as db:
+        assert code_counts(db) == {}
 
 
 @pytest.mark.slow

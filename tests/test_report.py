@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
 from coresp_survey import demo as demo_data
-from coresp_survey.answers.storage import Response
+from coresp_survey.answers.records import Response
 from coresp_survey.figures.indicators import compute
 from coresp_survey.figures.synthesis import Synthesis
 from coresp_survey.figures.synthesis import synthesis

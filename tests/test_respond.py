@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from conftest import CSRF
 
-from coresp_survey.answers import storage
+from coresp_survey.answers.responses import iter_responses
 
 
 def responses(db, survey="mini"):
-    return list(storage.iter_responses(db, survey))
+    return list(iter_responses(db, survey))
 
 
 def test_root_sends_to_the_browser_language(client):

@@ -18,7 +18,9 @@ from click.testing import CliRunner
 
 from coresp_survey import create_app
 from coresp_survey import demo as demo_data
-from coresp_survey.answers import storage
+from coresp_survey.answers.database import prepare
+from coresp_survey.answers.records import Response
+from coresp_survey.answers.responses import import_responses
 from coresp_survey.cli import main
 from coresp_survey.figures import indicators
 from coresp_survey.publish import site as publish
@@ -70,12 +72,12 @@ def make_site(folder: Path, *, base_url: str | None = None, with_tiny: bool = Tr
     if with_tiny:
         (surveys / "tiny.yaml").write_text(TINY_SURVEY, encoding="utf-8")
     app = create_app({"SURVEYS_DIR": surveys, "DATABASE": folder / "responses.db", "SECRET_KEY": "test"})
-    db = storage.connect(app.config["DATABASE"])
+    db = prepare(app.config["DATABASE"])
     school = app.extensions["surveys"][SCHOOL]
     rows = demo_data.synthetic_responses(school, ["2025", "2026"], 300, seed=7)
-    storage.import_responses(db, SCHOOL, "fr", rows)
+    import_responses(db, survey=SCHOOL, lang="fr", rows=rows)
     if with_tiny:
-        storage.import_responses(db, "tiny", "fr", TINY_ROWS)
+        import_responses(db, survey="tiny", lang="fr", rows=TINY_ROWS)
     db.close()
     built = publish.build_site(
         app.extensions["surveys"], app.config["DATABASE"], folder / "site", base_url, with_pdf=False
@@ -233,9 +235,7 @@ def test_indicators_csv_has_the_contract_columns_and_the_computed_figures(site, 
     rows = published_rows(site, SCHOOL)
     assert len(rows) == 2 * len(survey.indicators) * (1 + len(survey.groups))
     answers = demo_data.synthetic_responses(survey, ["2025", "2026"], 300, seed=7)
-    responses = [
-        storage.Response(str(k), SCHOOL, r, g, "fr", "2026-01-01", "import", a) for k, (r, g, a) in enumerate(answers)
-    ]
+    responses = [Response(str(k), SCHOOL, r, g, "fr", "2026-01-01", "import", a) for k, (r, g, a) in enumerate(answers)]
     expected = indicators.cell_rows(indicators.compute(survey, responses).cells)
     by_key = {(row["round"], row["indicator"], row["group"]): row for row in rows}
     for cell in expected:

@@ -40,9 +40,12 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from coresp_survey import create_app
-from coresp_survey.answers import storage
+from coresp_survey.answers.database import prepare
+from coresp_survey.answers.responses import import_responses
+from coresp_survey.answers.responses import iter_responses
 from coresp_survey.figures import indicators
 from coresp_survey.publish import site as publish
+from coresp_survey.workspace.decisions import decide
 
 SURVEY = "sup"
 ALL = "all"
@@ -137,20 +140,21 @@ def publish_case(folder: Path, case: Case, *, with_pdf: bool = False) -> Path:
     surveys.mkdir()
     (surveys / f"{SURVEY}.yaml").write_text(survey_yaml(case), encoding="utf-8")
     app = create_app({"SURVEYS_DIR": surveys, "DATABASE": folder / "db" / "responses.db", "SECRET_KEY": "test"})
-    db = storage.connect(app.config["DATABASE"])
+    db = prepare(app.config["DATABASE"])
     try:
-        storage.import_responses(db, SURVEY, "en", [(r.round, r.group, r.answers(k)) for k, r in enumerate(case.rows)])
-        ids = {response.answers.get("why"): response.id for response in storage.iter_responses(db, SURVEY)}
+        rows = [(r.round, r.group, r.answers(k)) for k, r in enumerate(case.rows)]
+        import_responses(db, survey=SURVEY, lang="en", rows=rows)
+        ids = {response.answers.get("why"): response.id for response in iter_responses(db, SURVEY)}
         for k, row in enumerate(case.rows):
             if row.status:
                 where = [(ids[criterion_text(k)], "why")]
-                storage.decide(db, SURVEY, where, status=row.status, families=row.families, at="2026-11-02T10:00:00")
+                decide(
+                    db, survey=SURVEY, answers=where, status=row.status, families=row.families, at="2026-11-02T10:00:00"
+                )
         site = publish.build_site(
             app.extensions["surveys"], app.config["DATABASE"], folder / "site", with_pdf=with_pdf
         ).out
-        check_derived_figures(
-            case, indicators.compute(app.extensions["surveys"][SURVEY], storage.iter_responses(db, SURVEY))
-        )
+        check_derived_figures(case, indicators.compute(app.extensions["surveys"][SURVEY], iter_responses(db, SURVEY)))
     finally:
         db.close()
     return site

@@ -23,8 +23,13 @@ from click.testing import CliRunner
 from coresp_survey import create_app
 from coresp_survey import demo as demo_data
 from coresp_survey.answers import exporting
-from coresp_survey.answers import storage
-from coresp_survey.answers.storage import Response
+from coresp_survey.answers.database import prepare
+from coresp_survey.answers.records import Response
+from coresp_survey.answers.responses import count_responses
+from coresp_survey.answers.responses import import_responses
+from coresp_survey.answers.responses import iter_responses
+from coresp_survey.answers.versions import save_survey_versions
+from coresp_survey.answers.versions import survey_versions
 from coresp_survey.cli import main
 from coresp_survey.figures import indicators
 from coresp_survey.publish import pages
@@ -148,9 +153,9 @@ class Instance:
         return CliRunner().invoke(main, list(args), env=env)
 
     def responses(self) -> list[Response]:
-        db = storage.connect(self.database)
+        db = prepare(self.database)
         try:
-            return list(storage.iter_responses(db, SURVEY_ID))
+            return list(iter_responses(db, SURVEY_ID))
         finally:
             db.close()
 
@@ -397,20 +402,20 @@ def test_validate_changes_nothing_in_the_database(tmp_path):
 def test_a_database_from_before_saved_versions_reads_every_round_with_the_current_file(tmp_path):
     """The version that landed kept no survey file: its answers are read with the current one, and said so."""
     instance = edited(tmp_path, "levels", same_round=True)
-    db = storage.connect(instance.database)
+    db = prepare(instance.database)
     db.execute("DROP TABLE survey_versions")
     db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm005_survey_versions'")
     db.close()
     assert warning_lines(instance.run("validate").stderr) == WARNINGS["levels"]
-    db = storage.connect(instance.database)  # the new code migrates it, keeping every response
-    assert storage.count_responses(db, SURVEY_ID) == 20
+    db = prepare(instance.database)  # the new code migrates it, keeping every response
+    assert count_responses(db, SURVEY_ID) == 20
     db.close()
 
 
 def test_a_saved_version_that_no_longer_loads_falls_back_to_the_current_file_with_a_warning(tmp_path):
     instance = edited(tmp_path, "rename", same_round=False)
-    db = storage.connect(instance.database)
-    storage.save_survey_versions(db, [(SURVEY_ID, "2025", "yaml", b"id: edits\nlanguages: [fr]\nkiosque: 1\n")])
+    db = prepare(instance.database)
+    save_survey_versions(db, [(SURVEY_ID, "2025", "yaml", b"id: edits\nlanguages: [fr]\nkiosque: 1\n")])
     db.close()
     site = tmp_path / "site"
     result = instance.run("build", "--no-pdf", "--out", str(site))
@@ -434,8 +439,8 @@ def test_the_app_saves_each_file_once_per_round_and_the_latest_is_the_round_defi
     for text in (first, first, second, first):  # a restart saves nothing; an edit back to the first text does
         instance.write(text)
         instance.start()
-    db = storage.connect(instance.database)
-    versions = storage.survey_versions(db, SURVEY_ID)
+    db = prepare(instance.database)
+    versions = survey_versions(db, SURVEY_ID)
     assert [(v.round, v.version, v.format, v.source) for v in versions] == [
         ("2026", 3, "yaml", first.encode()),
         ("2026", 2, "yaml", second.encode()),
@@ -457,9 +462,9 @@ def test_the_demo_saves_the_file_its_rounds_were_made_with(tmp_path):
     instance = Instance(tmp_path)
     instance.write(survey_text("2026"))
     survey = instance.start().extensions["surveys"][SURVEY_ID]
-    db = storage.connect(instance.database)
+    db = prepare(instance.database)
     (filled,) = demo_data.fill_empty_surveys(db, [survey])
-    saved = {(v.round, v.source) for v in storage.survey_versions(db, SURVEY_ID)}
+    saved = {(v.round, v.source) for v in survey_versions(db, SURVEY_ID)}
     assert saved == {(round_name, survey_text("2026").encode()) for round_name in filled.rounds}
     assert filled.rounds == ["2025", "2026"]
     db.close()
@@ -471,7 +476,7 @@ def test_the_warnings_are_translated_for_the_workspace(tmp_path):
 
     instance = edited(tmp_path, "rename", same_round=True)
     app = instance.start()
-    db = storage.connect(instance.database)
+    db = prepare(instance.database)
     (line,) = definitions.survey_warnings(db, app.extensions["surveys"].values(), i18n.language("fr"))
     db.close()
     assert line == (
@@ -483,9 +488,9 @@ def test_the_warnings_are_translated_for_the_workspace(tmp_path):
 def test_a_later_round_without_an_indicator_of_the_current_file_builds(tmp_path):
     """The pages show the latest round; where its file lacked an indicator or had other levels, they show no figure."""
     instance = edited(tmp_path, "levels", same_round=False)
-    db = storage.connect(instance.database)
-    storage.import_responses(
-        db, SURVEY_ID, "fr", [("2027", "students", {"mood": 4})] * 6,
+    db = prepare(instance.database)
+    import_responses(
+        db, survey=SURVEY_ID, lang="fr", rows=[("2027", "students", {"mood": 4})] * 6,
         versions=[("2027", "yaml", survey_text("2027", remove=True).encode())],
     )  # fmt: skip
     db.close()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from conftest import TEST_SURVEYS
 
-from coresp_survey.answers.storage import Decision
-from coresp_survey.answers.storage import Response
+from coresp_survey.answers.records import Response
 from coresp_survey.figures.synthesis import synthesis
 from coresp_survey.survey.loader import load_survey
 from coresp_survey.workspace import moderation
+from coresp_survey.workspace.moderation import Decision
 
 MINI = load_survey(TEST_SURVEYS / "mini.yaml")  # groups students, parents; open questions why, bus_line…
 

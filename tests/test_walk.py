@@ -32,7 +32,11 @@ from test_hostile_surveys import questions
 from test_hostile_surveys import texts
 
 from coresp_survey import create_app
-from coresp_survey.answers import storage
+from coresp_survey.answers.database import connect
+from coresp_survey.answers.database import prepare
+from coresp_survey.answers.drafts import save_draft
+from coresp_survey.answers.records import Response
+from coresp_survey.answers.responses import iter_responses
 from coresp_survey.cli import main
 from coresp_survey.survey.catalog import load_catalog
 from coresp_survey.survey.loader import parse_survey
@@ -150,10 +154,10 @@ def issue_code(app, survey: str, group: str | None, surveys: Path | None = None)
     return result.stdout.splitlines()[1].split(",")[0]
 
 
-def responses(app, survey: str) -> list[storage.Response]:
-    db = storage.connect(app.config["DATABASE"], prepare=False)
+def responses(app, survey: str) -> list[Response]:
+    db = connect(app.config["DATABASE"])
     try:
-        return list(storage.iter_responses(db, survey))
+        return list(iter_responses(db, survey))
     finally:
         db.close()
 
@@ -234,12 +238,11 @@ def test_a_code_no_section_concerns_still_sends_a_response(trap_app):
 
 def test_a_page_without_a_section_sends_the_response(trap_app):
     """A draft started with a code, not sent, that no section concerns: one page that sends it."""
-    code = issue_code(trap_app, "coded-nothing", "elderly")
     me = Browser(trap_app, "/en/coded-nothing/")
     with me.client.session_transaction() as session:
         key = session["drafts"]["coded-nothing"]
-    db = storage.connect(trap_app.config["DATABASE"])
-    storage.save_draft(db, key, "coded-nothing", {}, "elderly", storage.hash_code(code))  # the code accepted
+    db = prepare(trap_app.config["DATABASE"])
+    save_draft(db, key=key, survey="coded-nothing", answers={}, group="elderly", code_ok=True)  # the code accepted
     db.close()
     number, total, heading, text = me.page("/en/coded-nothing/")
     assert (number, total, heading) == (1, 1, "Neighbourhood")
@@ -453,14 +456,14 @@ def test_every_group_reaches_the_thanks_page_with_one_response(walk_app, tree, d
         (folder / "walk.yaml").write_text(text, encoding="utf-8")
         walk_app.extensions["surveys"] = load_catalog(folder)
         survey = walk_app.extensions["surveys"]["walk"]
-        db = storage.connect(walk_app.config["DATABASE"], prepare=False)
+        db = connect(walk_app.config["DATABASE"])
         try:
             for group in [group.id for group in survey.groups] or [None]:
                 code = issue_code(walk_app, survey.id, group, folder) if survey.access == "code" else None
-                before = {r.id for r in storage.iter_responses(db, survey.id)}
+                before = {r.id for r in iter_responses(db, survey.id)}
                 walker = Walker(walk_app, survey, group, code, data.draw)
                 walker.walk()
-                new = [r for r in storage.iter_responses(db, survey.id) if r.id not in before]
+                new = [r for r in iter_responses(db, survey.id) if r.id not in before]
                 assert [r.group for r in new] == [group], f"{len(new)} responses for group {group}"
                 event(f"{walker.requests // 5 * 5}+ requests")
         finally:

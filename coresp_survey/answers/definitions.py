@@ -4,7 +4,7 @@ Authors edit survey files between rounds and sometimes during one (a choice
 renamed, a question removed, a scale changed). Answers already stored must
 never be lost or hidden by such an edit (PRODUCT.md, "Privacy and data
 promises"), so the database keeps each survey file as it was when answers
-were collected (`storage.survey_versions`): the web app saves the current file
+were collected (`versions.survey_versions`): the web app saves the current file
 for its current round at start, ``import`` and ``demo`` for the rounds they
 fill. The latest version saved for a round is the round's definition; the
 current round's is always the current file.
@@ -29,10 +29,13 @@ from typing import Any
 from sqlite_utils import Database
 
 from coresp_survey import i18n
-from coresp_survey.answers import storage
 from coresp_survey.answers.forms import field_names
-from coresp_survey.answers.storage import Response
-from coresp_survey.answers.storage import SurveyVersion
+from coresp_survey.answers.records import Response
+from coresp_survey.answers.records import SurveyVersion
+from coresp_survey.answers.responses import iter_responses
+from coresp_survey.answers.responses import response_rounds
+from coresp_survey.answers.versions import save_survey_versions
+from coresp_survey.answers.versions import survey_versions
 from coresp_survey.figures.indicators import round_key
 from coresp_survey.i18n import Language
 from coresp_survey.survey.loader import YAML_FORMAT
@@ -66,11 +69,11 @@ def current_versions(surveys: Iterable[Survey]) -> list[tuple[str, str, str, byt
 
 def save_current(db: Database, surveys: Iterable[Survey]) -> int:
     """Save each survey file as a version of its current round (the web app at start); return how many were new."""
-    return storage.save_survey_versions(db, current_versions(surveys))
+    return save_survey_versions(db, current_versions(surveys))
 
 
 def round_versions(survey: Survey, rounds: Iterable[str]) -> list[tuple[str, str, bytes]]:
-    """(round, format, source): the current file as the definition of ``rounds`` (for `storage.import_responses`)."""
+    """(round, format, source): the current file as the definition of ``rounds`` (for `responses.import_responses`)."""
     if survey.source is None:
         return []
     return [(round_name, survey.source.format, survey.source.data) for round_name in rounds]
@@ -180,11 +183,9 @@ def _no_longer_loads(survey_id: str, version: SurveyVersion, reason: str, langua
 def load_definitions(db: Database, survey: Survey, language: Language | None = None) -> Definitions:
     """The definitions of every round of ``survey`` known to the database; ``language``: that of its warnings."""
     saved: dict[str, list[SurveyVersion]] = {}
-    for version in storage.survey_versions(db, survey.id):
+    for version in survey_versions(db, survey.id):
         saved.setdefault(version.round, []).append(version)
-    return Definitions(
-        survey, saved, storage.response_rounds(db, survey.id), language=language or command_line_language()
-    )
+    return Definitions(survey, saved, response_rounds(db, survey.id), language=language or command_line_language())
 
 
 # -- answers that no longer fit ---------------------------------------------------
@@ -449,7 +450,7 @@ def survey_warnings(db: Database, surveys: Iterable[Survey], language: Language 
     lines = []
     for survey in surveys:
         definitions = load_definitions(db, survey, language)
-        found = mismatches(definitions, storage.iter_responses(db, survey.id))
+        found = mismatches(definitions, iter_responses(db, survey.id))
         lines.extend(warning_lines(definitions, found))
     return lines
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from coresp_survey.answers.forms import field_names
-from coresp_survey.answers.storage import Response
+from coresp_survey.answers.records import Response
 from coresp_survey.survey.model import Survey
 from coresp_survey.survey.question_types import to_cell
 
@@ -49,7 +49,7 @@ def cell(value: Any) -> Any:
 def rows(survey: Survey, responses: Iterable[Response], stored_keys: Iterable[str] = ()) -> Iterator[list[Any]]:
     """The header, then one row per response (no code, id or device detail), values exactly as stored.
 
-    ``stored_keys`` are the keys of the stored answers (`storage.answer_keys`): each gets a column.
+    ``stored_keys`` are the keys of the stored answers (`responses.answer_keys`): each gets a column.
     """
     names = stored_columns(survey, stored_keys)
     by_question = {question.id: question.kind.to_cell for question in survey.questions}

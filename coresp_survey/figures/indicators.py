@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from coresp_survey.answers.storage import Response
+from coresp_survey.answers.records import Response
 from coresp_survey.survey.model import ALL_GROUPS
 from coresp_survey.survey.model import Group
 from coresp_survey.survey.model import Indicator

@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import IO
 
 from coresp_survey.answers import definitions
-from coresp_survey.answers import storage
+from coresp_survey.answers.database import read_only
+from coresp_survey.answers.responses import iter_responses
 from coresp_survey.figures.indicators import ALL
 from coresp_survey.figures.indicators import Figures
 from coresp_survey.figures.indicators import compute
@@ -49,6 +50,7 @@ from coresp_survey.survey.builtins import SCALES
 from coresp_survey.survey.builtins import SPIRAL_FAMILIES
 from coresp_survey.survey.model import Survey
 from coresp_survey.workspace import moderation
+from coresp_survey.workspace.decisions import decisions
 
 MARKER = ".coresp-site"
 """The file that marks a folder as a site this command built, and so may replace."""
@@ -136,7 +138,7 @@ def build_site(
 def _write_site(surveys: dict[str, Survey], database: Path, writer: _Writer, step: Progress) -> Built:
     folder = writer.folder
     built = Built(out=folder)
-    db = storage.connect(database)
+    db = read_only(database)  # a build creates, migrates and prunes nothing
     try:
         views: dict[str, dict[str, SurveyView]] = {lang: {} for lang in LANGUAGES}
         for survey in surveys.values():
@@ -171,12 +173,12 @@ def _read_survey(db, survey: Survey) -> tuple[Figures, Synthesis | None, list[st
     """
     known = definitions.load_definitions(db, survey)
     finder = definitions.MismatchFinder(known)
-    responses = finder.passing(storage.iter_responses(db, survey.id))
+    responses = finder.passing(iter_responses(db, survey.id))
     if not moderation.open_questions(survey):
         figures, criteria = compute(survey, responses, known.by_round()), None
     else:
         approved: list[moderation.OpenAnswer] = []
-        kept = moderation.collect_approved(survey, responses, storage.decisions(db, survey.id), approved)
+        kept = moderation.collect_approved(survey, responses, decisions(db, survey.id), approved)
         figures = compute(survey, kept, known.by_round())
         criteria = synthesis(survey, _respondents(figures), approved)
     return figures, criteria, definitions.warning_lines(known, finder.found())

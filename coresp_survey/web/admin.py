@@ -27,7 +27,12 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from coresp_survey.answers import storage
+from coresp_survey.answers import database
+from coresp_survey.answers.codes import code_counts
+from coresp_survey.answers.drafts import count_open_drafts
+from coresp_survey.answers.responses import get_response
+from coresp_survey.answers.responses import iter_responses
+from coresp_survey.answers.responses import response_counts
 from coresp_survey.i18n import LANGUAGES
 from coresp_survey.publish import site as publish
 from coresp_survey.survey.model import Survey
@@ -36,7 +41,11 @@ from coresp_survey.web.database import get_codes_db
 from coresp_survey.web.database import get_db
 from coresp_survey.web.languages import preferred_language
 from coresp_survey.web.templating import twins
+from coresp_survey.workspace import builds
 from coresp_survey.workspace import moderation
+from coresp_survey.workspace.decisions import decide
+from coresp_survey.workspace.decisions import decision_log
+from coresp_survey.workspace.decisions import decisions
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -139,9 +148,9 @@ class GroupLine:
 @bp.route("/")
 def dashboard():
     db = get_db()
-    counts = storage.response_counts(db)
-    drafts = storage.count_open_drafts(db)
-    codes = storage.code_counts(get_codes_db())
+    counts = response_counts(db)
+    drafts = count_open_drafts(db)
+    codes = code_counts(get_codes_db())
     overview = [_survey_lines(survey, counts, drafts, codes) for survey in current_app.extensions["surveys"].values()]
     return render_template(
         "admin/dashboard.html",
@@ -197,11 +206,11 @@ def build():
         flash(_("A build is already running."))
         return redirect(url_for("admin.dashboard"), 303)
     except OSError as error:  # the site's folder cannot be made: said on the dashboard like any failed build
-        storage.finish_build(db, storage.start_build(db, _now()), _now(), "failed", str(error))
+        builds.finish_build(db, builds.start_build(db, _now()), finished=_now(), status="failed", message=str(error))
         return redirect(url_for("admin.dashboard"), 303)
     try:
-        storage.interrupt_builds(db, _now())
-        build_id = storage.start_build(db, _now())
+        builds.interrupt_builds(db, _now())
+        build_id = builds.start_build(db, _now())
         app = current_app._get_current_object()
         threading.Thread(target=_run_build, args=(app, build_id, held), daemon=True, name="site-build").start()
     except BaseException:
@@ -214,7 +223,7 @@ def build():
 def _run_build(app, build_id: str, held: ExitStack) -> None:
     """Build while holding the lock the request took; record the outcome, then let the lock go."""
     with held:
-        db = storage.connect(app.config["DATABASE"], prepare=False)
+        db = database.connect(app.config["DATABASE"])
         try:
             built = publish.build_site(
                 app.extensions["surveys"],
@@ -223,21 +232,22 @@ def _run_build(app, build_id: str, held: ExitStack) -> None:
                 with_pdf=app.config["SITE_WITH_PDF"],
                 locked=True,
             )
-            storage.finish_build(db, build_id, _now(), "done", f"{built.pages} pages, {built.reports} reports")
+            done = f"{built.pages} pages, {built.reports} reports"
+            builds.finish_build(db, build_id, finished=_now(), status="done", message=done)
         except Exception as error:  # recorded for the dashboard: a thread has nobody else to tell
-            storage.finish_build(db, build_id, _now(), "failed", str(error))
+            builds.finish_build(db, build_id, finished=_now(), status="failed", message=str(error))
         finally:
             db.close()
 
 
 def _last_build(db) -> dict | None:
     """The last workspace build; one left "running" by a worker that died is marked interrupted first."""
-    last = storage.last_build(db)
+    last = builds.last_build(db)
     if last and last["status"] == "running":
         with publish.build_idle(current_app.config["SITE_DIR"]) as idle:
             if idle:
-                storage.interrupt_builds(db, _now())
-                last = storage.last_build(db)
+                builds.interrupt_builds(db, _now())
+                last = builds.last_build(db)
     return last
 
 
@@ -264,27 +274,27 @@ def _filters(survey: Survey) -> moderation.Filters:
     return moderation.Filters(
         question=args.get("question") if args.get("question") in questions else None,
         group=args.get("group") if args.get("group") in groups else None,
-        status=args.get("status") if args.get("status") in storage.MODERATION_STATUSES else None,
+        status=args.get("status") if args.get("status") in moderation.STATUSES else None,
         round=args.get("round") or None,
     )
 
 
 def _answers(survey: Survey) -> list[moderation.OpenAnswer]:
     db = get_db()
-    return moderation.open_answers(survey, storage.iter_responses(db, survey.id), storage.decisions(db, survey.id))
+    return moderation.open_answers(survey, iter_responses(db, survey.id), decisions(db, survey.id))
 
 
 def _answers_named(survey: Survey, keys: list[str]) -> dict[str, moderation.OpenAnswer]:
     """The open answers these form keys name (unknown or forged keys are left out), reading only their responses."""
     db = get_db()
-    decisions = storage.decisions(db, survey.id)
+    decided = decisions(db, survey.id)
     found = {}
     for key in keys:
         parts = moderation.split_key(key)
-        response = storage.get_response(db, parts[0]) if parts else None
+        response = get_response(db, parts[0]) if parts else None
         if response is None or response.survey != survey.id:
             continue
-        for answer in moderation.open_answers(survey, [response], decisions):
+        for answer in moderation.open_answers(survey, [response], decided):
             if answer.key == key:
                 found[key] = answer
     return found
@@ -327,10 +337,10 @@ def _bulk_decision(survey: Survey):
         flash(_("Tick at least one answer first."), "error")
         return back
     if action in ("approved", "rejected", "pending"):
-        changed = storage.decide(get_db(), survey.id, chosen, status=action, at=_now())
+        changed = decide(get_db(), survey=survey.id, answers=chosen, status=action, at=_now())
     elif action in ("add_family", "remove_family") and family in families:
         change = {"add_families": (family,)} if action == "add_family" else {"remove_families": (family,)}
-        changed = storage.decide(get_db(), survey.id, chosen, at=_now(), **change)
+        changed = decide(get_db(), survey=survey.id, answers=chosen, at=_now(), **change)
     else:
         flash(_("Choose what to do with the ticked answers."), "error")
         return back
@@ -363,7 +373,7 @@ def answer(survey_id: str, key: str):
         survey=survey,
         answer=found,
         question=survey.question(found.question),
-        log=storage.decision_log(get_db(), found.response_id, found.question),
+        log=decision_log(get_db(), response_id=found.response_id, question=found.question),
         errors=errors,
         form=request.form if errors else None,
         list_args=_list_args(),
@@ -375,7 +385,7 @@ def _save_answer(survey: Survey, answer: moderation.OpenAnswer) -> dict[str, str
     form = request.form
     errors = {}
     status = form.get("status", "")
-    if status not in storage.MODERATION_STATUSES:
+    if status not in moderation.STATUSES:
         errors["status"] = _("Choose approved, rejected or pending.")
     known = {family.id for family in survey.families}
     families = tuple(dict.fromkeys(form.getlist("families")))
@@ -386,9 +396,9 @@ def _save_answer(survey: Survey, answer: moderation.OpenAnswer) -> dict[str, str
         errors["redacted"] = problem
     if errors:
         return errors
-    storage.decide(
-        get_db(), survey.id, [(answer.response_id, answer.question)], status=status, families=families,
-        redacted=redacted, at=_now(),
+    decide(
+        get_db(), survey=survey.id, answers=[(answer.response_id, answer.question)], status=status,
+        families=families, redacted=redacted, at=_now(),
     )  # fmt: skip
     return {}
 

@@ -20,8 +20,8 @@ import time
 from flask import current_app
 from flask import session
 
-from coresp_survey.answers import storage
 from coresp_survey.web.database import get_db
+from coresp_survey.workspace import logins
 
 SESSION_KEY = "admin"
 
@@ -39,7 +39,7 @@ def locked_for(now: float | None = None) -> int:
     """Seconds until a login may be tried again; 0 when it may be tried now."""
     now = time.time() if now is None else now
     window = current_app.config["ADMIN_LOCK_MINUTES"] * 60
-    failures = storage.login_failures_since(get_db(), now - window)
+    failures = logins.login_failures_since(get_db(), now - window)
     limit = current_app.config["ADMIN_MAX_FAILURES"]
     if len(failures) < limit:
         return 0
@@ -50,9 +50,9 @@ def log_in(given: str) -> bool:
     """Check the password; on success start a fresh admin session, on failure record it."""
     now = time.time()
     if not password_matches(given):
-        storage.record_login_failure(get_db(), now)
+        logins.record_login_failure(get_db(), now)
         return False
-    storage.clear_login_failures(get_db())
+    logins.clear_login_failures(get_db())
     lang = session.get("admin_lang")
     session.clear()  # a fresh session: nothing carried over from before the login but the language
     if lang:

@@ -8,7 +8,7 @@ from flask import Flask
 
 from coresp_survey import config
 from coresp_survey.answers import definitions
-from coresp_survey.answers import storage
+from coresp_survey.answers.database import connect
 from coresp_survey.survey.catalog import load_catalog
 from coresp_survey.web import admin
 from coresp_survey.web import database
@@ -49,7 +49,7 @@ def keep_survey_versions(app: Flask) -> None:
     Each worker does it at start; the transaction makes them queue, and a file
     already saved as its round's latest version is not saved again.
     """
-    db = storage.connect(app.config["DATABASE"], prepare=False)
+    db = connect(app.config["DATABASE"])
     try:
         definitions.save_current(db, app.extensions["surveys"].values())
     finally:

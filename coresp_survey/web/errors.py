@@ -11,7 +11,7 @@ from flask import session
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from coresp_survey.answers import storage
+from coresp_survey.answers import drafts
 from coresp_survey.web.database import get_db
 
 
@@ -63,7 +63,7 @@ def has_saved_pages() -> bool:
         return False
     try:
         key = session.get("drafts", {}).get(survey_id)
-        draft = storage.get_draft(get_db(), key)
+        draft = drafts.get_draft(get_db(), key)
     except Exception:  # the error may be the database's own: claim nothing
         logging.getLogger(__name__).exception("cannot tell whether pages are saved")
         return False

@@ -25,8 +25,11 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
+from coresp_survey.answers import codes
+from coresp_survey.answers import database
+from coresp_survey.answers import drafts
 from coresp_survey.answers import forms
-from coresp_survey.answers import storage
+from coresp_survey.answers import responses
 from coresp_survey.answers import walk as answering
 from coresp_survey.i18n import LANGUAGES
 from coresp_survey.survey.model import Section
@@ -109,11 +112,11 @@ def load_respondent(survey: Survey) -> Respondent:
     the first page it sends still carries one submission key."""
     key = session.get("drafts", {}).get(survey.id)
     if key is None:
-        key = storage.new_key()
+        key = database.new_key()
         session.permanent = True
         session["drafts"] = {**session.get("drafts", {}), survey.id: key}
         return Respondent(key)
-    draft = storage.get_draft(get_db(), key)
+    draft = drafts.get_draft(get_db(), key)
     if draft is None or draft.survey != survey.id:
         return Respondent(key)
     code_group = draft.group if draft.code_ok else None
@@ -121,8 +124,13 @@ def load_respondent(survey: Survey) -> Respondent:
 
 
 def save_respondent(survey: Survey, respondent: Respondent) -> None:
-    storage.save_draft(
-        get_db(), respondent.key, survey.id, respondent.raw, respondent.group(survey), respondent.code_ok
+    drafts.save_draft(
+        get_db(),
+        key=respondent.key,
+        survey=survey.id,
+        answers=respondent.raw,
+        group=respondent.group(survey),
+        code_ok=respondent.code_ok,
     )
 
 
@@ -357,7 +365,7 @@ def check_start(survey: Survey, respondent: Respondent, start: Form) -> bool:
     """Validate the group and, for ``access: code``, accept the invitation code.
 
     Accepting spends the code (in the codes file), then notes ``code_ok`` in
-    the draft (``storage.start_with_code``: if the process dies between the
+    the draft (``drafts.start_with_code``: if the process dies between the
     two, the code is spent without a draft, and the refusal tells the
     respondent to ask for a new one). The session forgets a code it was given
     in the address.
@@ -365,10 +373,10 @@ def check_start(survey: Survey, respondent: Respondent, start: Form) -> bool:
     ok = start.validate()
     if ok and "code" in start:
         try:
-            respondent.code_group = storage.start_with_code(
-                get_db(), get_codes_db(), respondent.key, survey.id, start.code.data
+            respondent.code_group = drafts.start_with_code(
+                get_db(), get_codes_db(), key=respondent.key, survey=survey.id, code=start.code.data
             )
-        except storage.CodeRefused as refused:
+        except codes.CodeRefused as refused:
             start.code.errors = [code_refusal_message(refused.reason)]
             return False
         respondent.code_ok = True
@@ -401,7 +409,15 @@ def finish(survey: Survey, respondent: Respondent, result: answering.Walk, last:
     if invalid is not None:
         save_respondent(survey, respondent)
         return redirect(page_url(survey, invalid, check=True), 303)
-    storage.submit_draft(get_db(), respondent.key, survey.id, survey.round, g.lang, group, result.answers)
+    responses.submit_draft(
+        get_db(),
+        key=respondent.key,
+        survey=survey.id,
+        survey_round=survey.round,
+        lang=g.lang,
+        group=group,
+        answers=result.answers,
+    )
     after_submission(survey)
     return redirect(url_for(".thanks", survey_id=survey.id), 303)
 
@@ -483,7 +499,7 @@ def forget_this_browser(survey: Survey) -> None:
     """Delete this browser's open draft of ``survey`` from the database, then forget it in the session."""
     key = session.get("drafts", {}).get(survey.id)
     if key is not None:
-        storage.forget_draft(get_db(), key)
+        drafts.forget_draft(get_db(), key)
     forget_in_session(survey)
 
 

@@ -4,7 +4,7 @@ An open answer is the text given to a ``text`` or ``long_text`` question. The
 method calls them criteria: what well-being or ill-being means to a group.
 Each is pending until approved or rejected; an approved answer may carry a
 redacted text (what is published instead of the original) and one or more
-families. Nothing here writes: `storage.decide` records decisions.
+families. Nothing here reads or writes a database: `decisions` does.
 """
 
 from __future__ import annotations
@@ -13,10 +13,25 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from coresp_survey.answers.storage import Decision
-from coresp_survey.answers.storage import Response
+from coresp_survey.answers.records import Response
 from coresp_survey.survey.model import Question
 from coresp_survey.survey.model import Survey
+
+STATUSES = ("pending", "approved", "rejected")
+"""Where an open answer can stand; an answer without a decision is pending."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Where one open answer stands in moderation; an answer without a row is pending."""
+
+    response_id: str
+    question: str
+    status: str
+    redacted: str | None
+    """The text that may be published instead of the original; None publishes the original."""
+    families: tuple[str, ...]
+    decided: str
 
 
 @dataclass(frozen=True)
@@ -103,7 +118,7 @@ def split_key(key: str) -> tuple[str, str] | None:
 
 
 def status_counts(answers: Iterable[OpenAnswer]) -> dict[str, int]:
-    counts = {"pending": 0, "approved": 0, "rejected": 0}
+    counts = dict.fromkeys(STATUSES, 0)
     for answer in answers:
         counts[answer.status] = counts.get(answer.status, 0) + 1
     return counts

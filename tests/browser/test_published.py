@@ -15,8 +15,10 @@ import pytest
 
 from coresp_survey import create_app
 from coresp_survey import demo as demo_data
-from coresp_survey.answers import storage
+from coresp_survey.answers.database import connect
+from coresp_survey.answers.database import prepare
 from coresp_survey.publish import site as publish
+from coresp_survey.workspace.decisions import decisions
 
 from .checks import axe_violations
 from .checks import describe_violations
@@ -44,7 +46,7 @@ def fill(folder: Path) -> Path:
     """The bundled surveys with the demo's answers and first moderation pass, in a fresh database."""
     copy_surveys(folder / "surveys")
     db_path = folder / "responses.db"
-    db = storage.connect(db_path)
+    db = prepare(db_path)
     surveys = create_app({"SURVEYS_DIR": folder / "surveys", "DATABASE": db_path, "SECRET_KEY": "t"}).extensions[
         "surveys"
     ]
@@ -200,9 +202,9 @@ def test_answers_are_approved_and_classified_with_the_keyboard_alone(browser, wo
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "1 answer changed." in page.text_content(".flash")
-    db = storage.connect(workspace.db, prepare=False)
+    db = connect(workspace.db)
     response_id, question = key.split(".")
-    decision = storage.decisions(db, SCHOOL)[(response_id, question)]
+    decision = decisions(db, SCHOOL)[(response_id, question)]
     assert decision.status == "approved"
 
     page.goto(workspace.url(f"/admin/{SCHOOL}/answers/{key}/?lang=en"))
@@ -211,7 +213,7 @@ def test_answers_are_approved_and_classified_with_the_keyboard_alone(browser, wo
     focus("button[value=stay]")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert "H" in storage.decisions(db, SCHOOL)[(response_id, question)].families
+    assert "H" in decisions(db, SCHOOL)[(response_id, question)].families
     assert first_text in page.text_content(".answer-text")
     db.close()
     context.close()
