@@ -16,5 +16,6 @@ fi
 
 .venv/bin/ruff check coresp_survey tests bench
 .venv/bin/ruff format --check coresp_survey tests bench
+.venv/bin/lint-imports --no-cache  # the flow runs one way: pyproject.toml [tool.importlinter]
 .venv/bin/coresp-survey validate
 exec .venv/bin/python -m pytest "$@"

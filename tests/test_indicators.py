@@ -20,6 +20,7 @@ from coresp_survey.figures.indicators import PARTICIPATION_COLUMNS
 from coresp_survey.figures.indicators import IndicatorCell
 from coresp_survey.survey.loader import parse_survey
 from coresp_survey.survey.model import Survey
+from coresp_survey.survey.model import round_key
 
 HEADER = """
 id: t
@@ -415,7 +416,7 @@ def test_rounds_include_the_survey_round_and_those_found_in_the_responses():
     ],
 )
 def test_round_names_sort_naturally(names, expected):
-    assert sorted(names, key=indicators.round_key) == expected
+    assert sorted(names, key=round_key) == expected
 
 
 def test_compute_gives_every_figure_from_one_pass():

@@ -36,13 +36,13 @@ from coresp_survey.answers.responses import iter_responses
 from coresp_survey.answers.responses import response_rounds
 from coresp_survey.answers.versions import save_survey_versions
 from coresp_survey.answers.versions import survey_versions
-from coresp_survey.figures.indicators import round_key
 from coresp_survey.i18n import Language
 from coresp_survey.survey.loader import YAML_FORMAT
 from coresp_survey.survey.loader import parse_survey
 from coresp_survey.survey.model import OTHER_SUFFIX
 from coresp_survey.survey.model import OTHER_VALUE
 from coresp_survey.survey.model import Survey
+from coresp_survey.survey.model import round_key
 from coresp_survey.survey.question_types import CHOICES
 from coresp_survey.survey.question_types import COUNT
 from coresp_survey.survey.question_types import LEVELS

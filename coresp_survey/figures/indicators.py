@@ -18,7 +18,6 @@ decides it; `synthesis` applies the same function to the criteria.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -30,6 +29,7 @@ from coresp_survey.survey.model import ALL_GROUPS
 from coresp_survey.survey.model import Group
 from coresp_survey.survey.model import Indicator
 from coresp_survey.survey.model import Survey
+from coresp_survey.survey.model import round_key
 
 ALL = ALL_GROUPS
 """The group id of the cell that counts every respondent of a round."""
@@ -203,12 +203,6 @@ def newcombe_interval(successes1: int, n1: int, successes2: int, n2: int, z: flo
     low = difference - math.sqrt((p1 - low1) ** 2 + (high2 - p2) ** 2)
     high = difference + math.sqrt((high1 - p1) ** 2 + (p2 - low2) ** 2)
     return difference, low, high
-
-
-def round_key(name: str) -> tuple:
-    """Natural order for round names: "2" before "10", "2025" before "2026-spring"."""
-    parts = re.split(r"(\d+)", name)
-    return tuple(int(part) if i % 2 else part.casefold() for i, part in enumerate(parts)), name
 
 
 # -- one pass over the responses ----------------------------------------------------

@@ -7,6 +7,7 @@ objects, never the YAML.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
@@ -200,3 +201,9 @@ class Survey:
 
     def is_open_on(self, day: date) -> bool:
         return (self.opens is None or day >= self.opens) and (self.closes is None or day <= self.closes)
+
+
+def round_key(name: str) -> tuple:
+    """Natural order for round names: "2" before "10", "2025" before "2026-spring"."""
+    parts = re.split(r"(\d+)", name)
+    return tuple(int(part) if i % 2 else part.casefold() for i, part in enumerate(parts)), name
