@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
 import pytest
+from helpers import TEST_SURVEYS
+from helpers import Respondent
 
 from coresp_survey import create_app
 from coresp_survey.answers.database import connect_codes
 from coresp_survey.answers.database import prepare
-
-HERE = Path(__file__).parent
-TEST_SURVEYS = HERE / "surveys"
-BUNDLED_SURVEYS = HERE.parent / "surveys"
 
 
 @pytest.fixture
@@ -47,26 +44,6 @@ def codes_db(app):
     database = connect_codes(app.config["DATABASE"])
     yield database
     database.close()
-
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-class Respondent:
-    """A browser answering: fetches a page, then posts it with its CSRF token."""
-
-    def __init__(self, client) -> None:
-        self.client = client
-
-    def token(self, url: str) -> str:
-        page = self.client.get(url)
-        match = CSRF.search(page.text)
-        assert match, f"no CSRF token on {url} ({page.status_code})"
-        return match.group(1)
-
-    def post(self, url: str, data: dict, nav: str = "next"):
-        fields = {"csrf_token": self.token(url), "_nav": nav, **data}
-        return self.client.post(url, data=fields)
 
 
 @pytest.fixture

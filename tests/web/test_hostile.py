@@ -57,7 +57,7 @@ def hostile_client(tmp_path, surveys_dir):
 
 
 def test_survey_text_is_escaped_on_every_page(hostile_client):
-    from conftest import Respondent
+    from helpers import Respondent
 
     respondent = Respondent(hostile_client)
     for url in ["/en/", "/en/hostile/"]:
@@ -330,7 +330,7 @@ def test_any_post_stores_exactly_what_the_rules_allow_or_nothing(odd_app, rehear
     A model of the contract says, for what the two pages last sent, which
     response must be stored, or that none may be; the app must agree exactly.
     """
-    from conftest import CSRF
+    from helpers import CSRF
 
     before = odd_responses(odd_app.config["DATABASE"])
     browser = odd_app.test_client()
@@ -352,7 +352,7 @@ def test_any_post_stores_exactly_what_the_rules_allow_or_nothing(odd_app, rehear
 
 
 def odd_client(odd_app):
-    from conftest import Respondent
+    from helpers import Respondent
 
     return Respondent(odd_app.test_client())
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import CSRF
+from helpers import CSRF
 
 from coresp_survey import create_app
 from coresp_survey.answers.codes import issue_codes

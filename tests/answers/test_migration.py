@@ -28,19 +28,20 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from test_code_privacy import CODES_FILE
-from test_code_privacy import FIRST
-from test_code_privacy import LAST
-from test_code_privacy import ROOT
-from test_code_privacy import THANKS
-from test_code_privacy import FlaskBrowser
-from test_code_privacy import HttpBrowser
-from test_code_privacy import code_forms
-from test_code_privacy import codes_found_outside_the_codes_file
-from test_code_privacy import folder_bytes
-from test_code_privacy import free_port
-from test_code_privacy import wait_until_serving
+from helpers import FIXTURES
 
+from answers.test_code_privacy import CODES_FILE
+from answers.test_code_privacy import FIRST
+from answers.test_code_privacy import LAST
+from answers.test_code_privacy import ROOT
+from answers.test_code_privacy import THANKS
+from answers.test_code_privacy import FlaskBrowser
+from answers.test_code_privacy import HttpBrowser
+from answers.test_code_privacy import code_forms
+from answers.test_code_privacy import codes_found_outside_the_codes_file
+from answers.test_code_privacy import folder_bytes
+from answers.test_code_privacy import free_port
+from answers.test_code_privacy import wait_until_serving
 from coresp_survey import config
 from coresp_survey import create_app
 from coresp_survey.answers import schema
@@ -49,7 +50,7 @@ from coresp_survey.answers.database import connect
 from coresp_survey.answers.database import prepare
 from coresp_survey.answers.responses import count_responses
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = FIXTURES
 EVERY_FIXTURE = sorted(manifest.parent.name for manifest in FIXTURES.glob("*/manifest.json"))
 NOT_COPIED = ("manifest.json", "make.py")
 """A fixture folder's files that are not the instance's."""

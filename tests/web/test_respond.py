@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CSRF
+from helpers import CSRF
 
 from coresp_survey.answers.responses import iter_responses
 

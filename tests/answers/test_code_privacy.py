@@ -35,12 +35,14 @@ from urllib.parse import urlencode
 
 import pytest
 from click.testing import CliRunner
+from helpers import FIXTURES
+from helpers import ROOT
 
 from coresp_survey import create_app
 from coresp_survey.cli import main
 
-ROOT = Path(__file__).parent.parent
-SURVEYS = Path(__file__).parent / "fixtures" / "landed" / "surveys"
+ROOT = ROOT
+SURVEYS = FIXTURES / "landed" / "surveys"
 CODES_FILE = "responses-codes.db"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 FIRST = "/en/invited/"

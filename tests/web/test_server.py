@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers import TEST_SURVEYS
 
 from coresp_survey.web.database import get_db
 
 COMMAND = Path(sys.executable).with_name("coresp-survey")
-SURVEYS = Path(__file__).parent / "surveys"
+SURVEYS = TEST_SURVEYS
 CANDIDATE = re.compile(r"[0-9A-Fa-f:.]{3,}")
 """Runs of the characters of IP addresses; those that parse as one are addresses (times such as 21:01:50 do not)."""
 

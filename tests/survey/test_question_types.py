@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import TEST_SURVEYS
 from werkzeug.datastructures import MultiDict
 
 import coresp_survey
@@ -26,7 +27,7 @@ PACKAGE = Path(coresp_survey.__file__).parent
 TEMPLATES = PACKAGE / "templates"
 DECLARATIONS = PACKAGE / "survey" / "question_types.py"
 """Where types are named in a table: their declarations (and `model.QUESTION_TYPES`, the list of their names)."""
-MINI = Path(__file__).parent / "surveys" / "mini.yaml"
+MINI = TEST_SURVEYS / "mini.yaml"
 HOOKS = ("read", "fields", "misfit", "made_up")
 """What each type must say for itself (the others have a default that fits most types)."""
 

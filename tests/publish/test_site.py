@@ -15,6 +15,7 @@ from urllib.parse import urldefrag
 
 import pytest
 from click.testing import CliRunner
+from helpers import BUNDLED_SURVEYS
 
 from coresp_survey import create_app
 from coresp_survey import demo as demo_data
@@ -26,7 +27,7 @@ from coresp_survey.figures import indicators
 from coresp_survey.publish import site as publish
 from coresp_survey.survey.catalog import load_catalog
 
-BUNDLED = Path(__file__).parent.parent / "surveys"
+BUNDLED = BUNDLED_SURVEYS
 SCHOOL = "college-bien-etre"
 HOSTILE = "<script>alert(1)</script>"
 

@@ -20,16 +20,16 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import CSRF
+from helpers import CSRF
 from hypothesis import HealthCheck
 from hypothesis import assume
 from hypothesis import event
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
-from test_hostile_surveys import atoms
-from test_hostile_surveys import questions
-from test_hostile_surveys import texts
+from survey.test_hostile_surveys import atoms
+from survey.test_hostile_surveys import questions
+from survey.test_hostile_surveys import texts
 
 from coresp_survey import create_app
 from coresp_survey.answers.database import connect

@@ -15,9 +15,9 @@ from pathlib import Path
 from statistics import mean
 
 import pytest
-from conftest import BUNDLED_SURVEYS
-from conftest import TEST_SURVEYS
 from flask_babel import force_locale
+from helpers import BUNDLED_SURVEYS
+from helpers import TEST_SURVEYS
 
 from coresp_survey import demo as demo_data
 from coresp_survey.answers import walk as answering

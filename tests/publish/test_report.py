@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import weasyprint
-from conftest import BUNDLED_SURVEYS
+from helpers import BUNDLED_SURVEYS
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 

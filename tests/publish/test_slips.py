@@ -12,12 +12,13 @@ from pathlib import Path
 import pypdf
 import pytest
 from click.testing import CliRunner
+from helpers import BUNDLED_SURVEYS
 
 from coresp_survey.cli import main
 from coresp_survey.publish import slips
 from coresp_survey.publish.report import StaticFetcher
 
-BUNDLED = Path(__file__).parent.parent / "surveys"
+BUNDLED = BUNDLED_SURVEYS
 SURVEY = "quartier-bien-vivre"
 BASE = "https://enquetes.example.org/quartier/"  # the trailing slash is dropped
 CODE = re.compile(r"^[A-HJ-NP-Z2-9]{5}-[A-HJ-NP-Z2-9]{5}$")

@@ -6,7 +6,8 @@ import re
 import time
 
 import pytest
-from conftest import CSRF
+from helpers import CSRF
+from helpers import TESTS
 
 from coresp_survey import create_app
 from coresp_survey.answers.codes import accept_code
@@ -461,7 +462,7 @@ import sys, threading, time
 from pathlib import Path
 from coresp_survey import create_app
 from coresp_survey.publish import site as publish
-import test_admin
+from web import test_admin
 
 app = create_app({"SURVEYS_DIR": Path(sys.argv[1]), "DATABASE": Path(sys.argv[2]), "SECRET_KEY": "test",
                   "ADMIN_PASSWORD": test_admin.PASSWORD, "SITE_DIR": Path(sys.argv[3]), "SITE_WITH_PDF": False})
@@ -484,13 +485,12 @@ time.sleep(600)
 def test_a_build_whose_worker_died_is_shown_interrupted_and_a_new_one_can_start(admin, answered, admin_app, tmp_path):
     import subprocess
     import sys
-    from pathlib import Path
 
     config = admin_app.config
     worker = subprocess.Popen(
         [sys.executable, "-c", BUILDING_WORKER, str(config["SURVEYS_DIR"]), str(config["DATABASE"]),
          str(config["SITE_DIR"])],
-        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent,
+        stdout=subprocess.PIPE, text=True, cwd=TESTS,
     )  # fmt: skip
     try:
         assert worker.stdout.readline() == "building\n"

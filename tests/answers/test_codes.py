@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import TEST_SURVEYS
 
 from coresp_survey.answers.codes import CODE_ALPHABET
 from coresp_survey.answers.codes import CodesRefused
@@ -19,7 +19,7 @@ from coresp_survey.answers.responses import iter_responses
 from coresp_survey.cli import main
 from coresp_survey.survey.loader import load_survey
 
-CODED = load_survey(Path(__file__).parent / "surveys" / "coded.yaml")
+CODED = load_survey(TEST_SURVEYS / "coded.yaml")
 
 
 def make_codes(codes_db, count=2, group="young"):

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import multiprocessing
-from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from helpers import ROOT
 
 from coresp_survey import config
 from coresp_survey import create_app
 from coresp_survey.survey.loader import SurveyInvalid
 
-ROOT = Path(__file__).parent.parent
+ROOT = ROOT
 
 
 def test_app_refuses_to_start_with_an_invalid_survey(tmp_path, surveys_dir):

@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 import time
 from datetime import date
-from pathlib import Path
 from textwrap import dedent
 from textwrap import indent
 
 import pytest
 import yaml
+from helpers import BUNDLED_SURVEYS
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
@@ -29,7 +29,7 @@ from coresp_survey.survey.loader import parse_survey
 from coresp_survey.survey.loader import read_survey
 from coresp_survey.survey.model import Survey
 
-BUNDLED = sorted((Path(__file__).parent.parent / "surveys").glob("*.yaml"))
+BUNDLED = sorted((BUNDLED_SURVEYS).glob("*.yaml"))
 
 HEAD = """\
 id: demo

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import TEST_SURVEYS
+from helpers import TEST_SURVEYS
 
 from coresp_survey.answers.records import Response
 from coresp_survey.figures.synthesis import synthesis

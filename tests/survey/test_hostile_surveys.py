@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import CSRF
+from helpers import CSRF
 from hypothesis import HealthCheck
 from hypothesis import event
 from hypothesis import given

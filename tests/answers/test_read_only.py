@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import FIXTURES
 from sqlite_utils.migrations import Migrations
 
 from coresp_survey import create_app
@@ -36,7 +37,7 @@ from coresp_survey.publish import site as publish
 from coresp_survey.workspace.decisions import decide
 from coresp_survey.workspace.decisions import decisions
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = FIXTURES
 EVERY_FIXTURE = sorted(manifest.parent.name for manifest in FIXTURES.glob("*/manifest.json"))
 ABANDONED = (date.today() - timedelta(days=100)).isoformat()
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from click.testing import Result
+from helpers import BUNDLED_SURVEYS
 
 from coresp_survey.cli import main
 from coresp_survey.survey.catalog import check_files
@@ -20,7 +21,7 @@ from coresp_survey.survey.catalog import load_catalog
 from coresp_survey.survey.catalog import survey_files
 from coresp_survey.survey.loader import SurveyInvalid
 
-BUNDLED = Path(__file__).parent.parent / "surveys"
+BUNDLED = BUNDLED_SURVEYS
 PROBLEM_LINE = re.compile(r"(?P<path>.+):(?P<line>[1-9][0-9]*): (?P<message>\S.*)")
 
 MINIMAL = """\
