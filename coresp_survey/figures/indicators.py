@@ -11,13 +11,12 @@ Suppression (PRODUCT.md, "Complementary suppression"): a cell with fewer than
 the survey's ``min_group_size`` answers publishes no number at all; and in each
 round × indicator, the hidden groups together, with the respondents of no
 declared group, must hold at least ``min_group_size`` answers or none, so that
-``all`` minus the visible groups never gives away fewer. `suppressed_groups`
-decides it; `synthesis` applies the same function to the criteria.
+``all`` minus the visible groups never gives away fewer. `suppression` decides
+it, for the criteria (`synthesis`) too; the intervals come from `statistics`.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -25,6 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from coresp_survey.answers.records import Response
+from coresp_survey.figures.statistics import newcombe_interval
+from coresp_survey.figures.statistics import wilson_interval
+from coresp_survey.figures.suppression import suppressed_groups
 from coresp_survey.survey.model import ALL_GROUPS
 from coresp_survey.survey.model import Group
 from coresp_survey.survey.model import Indicator
@@ -33,8 +35,6 @@ from coresp_survey.survey.model import round_key
 
 ALL = ALL_GROUPS
 """The group id of the cell that counts every respondent of a round."""
-Z95 = 1.959963984540054
-"""The standard normal quantile for a two-sided 95% interval."""
 
 CSV_COLUMNS = (
     "survey",
@@ -174,37 +174,6 @@ class Figures:
     """The first and last day each round's responses were submitted (rounds with responses only)."""
 
 
-# -- statistics --------------------------------------------------------------------
-
-
-def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """Wilson's score interval for a proportion: unlike the textbook one, it stays in [0, 1] and works for small n."""
-    if n <= 0:
-        raise ValueError("a proportion needs at least one observation")
-    p = successes / n
-    z2 = z * z
-    denominator = 1 + z2 / n
-    centre = (p + z2 / (2 * n)) / denominator
-    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / denominator
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def newcombe_interval(successes1: int, n1: int, successes2: int, n2: int, z: float = Z95) -> tuple[float, float, float]:
-    """The difference p1 - p2 of two independent proportions with Newcombe's hybrid score interval.
-
-    Method 10 of Newcombe (1998), built from the two Wilson intervals: it keeps
-    its coverage with the small groups and extreme shares that surveys produce.
-    """
-    p1 = successes1 / n1
-    p2 = successes2 / n2
-    low1, high1 = wilson_interval(successes1, n1, z)
-    low2, high2 = wilson_interval(successes2, n2, z)
-    difference = p1 - p2
-    low = difference - math.sqrt((p1 - low1) ** 2 + (high2 - p2) ** 2)
-    high = difference + math.sqrt((high1 - p1) ** 2 + (p2 - low2) ** 2)
-    return difference, low, high
-
-
 # -- one pass over the responses ----------------------------------------------------
 
 
@@ -322,30 +291,6 @@ def _round_indicator_cells(counts: Tally, round_name: str, i: int, indicator: In
 def _distribution(counts: Tally, round_name: str, group: str | None, i: int) -> list[int]:
     table = counts.answers.get((round_name, group))
     return table[i] if table is not None else [0] * len(counts.levels[round_name][i])
-
-
-def suppressed_groups(min_size: int, sizes: dict[str, int], rest: int) -> set[str]:
-    """The groups to hide in one round × indicator: those below ``min_size``, then enough others to protect them.
-
-    ``all`` minus the visible groups gives exactly what the hidden groups hold
-    together, plus the ``rest`` (respondents in ``all`` who belong to no
-    declared group, so to no group cell). That residue must be empty or hold
-    at least ``min_size`` answers: while 0 < residue < ``min_size``, the
-    visible group with the next smallest ``n`` (ties: the first declared) is
-    hidden too. A group with no answer is hidden but protects nothing: it adds
-    0 to the residue, which is why counting hidden groups (the rule's first
-    version) was not enough. When every group is hidden and the residue is
-    still small, ``all`` itself is small and the caller hides it.
-    """
-    hidden = {group for group, n in sizes.items() if n < min_size}
-    residue = rest + sum(sizes[group] for group in hidden)
-    candidates = sorted((n, k, group) for k, (group, n) in enumerate(sizes.items()) if group not in hidden)
-    for n, _order, group in candidates:
-        if not 0 < residue < min_size:
-            break
-        hidden.add(group)
-        residue += n
-    return hidden
 
 
 def _cell(

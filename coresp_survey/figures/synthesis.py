@@ -7,7 +7,7 @@ written in. Groups with fewer respondents than ``min_group_size`` publish no
 count and no quote, and the hidden groups (with the respondents of no declared
 group) must hold together at least ``min_group_size`` respondents or none, the
 next smallest groups being hidden with them until they do: the rule of the
-indicators (`indicators.suppressed_groups`), so that no hidden count can be
+indicators (`suppression.suppressed_groups`), so that no hidden count can be
 recovered from the total. A hidden group is never quoted either, whatever its
 size: each quote is one approved criterion, so counting a group's quotes on
 the page would give back its hidden counts.
@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from coresp_survey.figures.indicators import ALL
-from coresp_survey.figures.indicators import suppressed_groups
+from coresp_survey.figures.suppression import suppressed_groups
 from coresp_survey.survey.model import Survey
 from coresp_survey.workspace.moderation import OpenAnswer
 
@@ -42,7 +42,7 @@ class Synthesis:
     groups: tuple[str, ...]
     """``all`` then the survey's groups, in order."""
     hidden: frozenset[str]
-    """Groups whose counts are not published, nor their quotes (`indicators.suppressed_groups`, on respondents)."""
+    """Groups whose counts are not published, nor their quotes (`suppression.suppressed_groups`, on respondents)."""
     counts: dict[tuple[str, str], int]
     """(family, group) → approved criteria; absent for hidden groups. Unclassified criteria use family ''."""
     quotes: tuple[Quote, ...]

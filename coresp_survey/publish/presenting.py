@@ -31,7 +31,7 @@ from coresp_survey.survey.model import Question
 from coresp_survey.survey.model import Survey
 
 CONFIDENCE = 0.95
-"""The level of every interval the pages show (`indicators.Z95`)."""
+"""The level of every interval the pages show (`statistics.Z95`)."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class ParticipationRow:
 
     Enough respondents is necessary, not sufficient: an indicator may still
     hide a large group's cell, when fewer than ``min_group_size`` answered the
-    question in it or to protect a smaller group (`indicators.suppressed_groups`).
+    question in it or to protect a smaller group (`suppression.suppressed_groups`).
     The cells say what is shown; this flag only explains why a group never is.
     """
 
