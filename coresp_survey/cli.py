@@ -29,11 +29,19 @@ from coresp_survey.answers.codes import check_request
 from coresp_survey.answers.codes import issue_codes
 from coresp_survey.i18n import CatalogMissing
 from coresp_survey.i18n import check_catalogs
+from coresp_survey.survey import as_xlsform
+from coresp_survey.survey import as_yaml
+from coresp_survey.survey import relevant
+from coresp_survey.survey import xlsform
 from coresp_survey.survey.catalog import check_files
 from coresp_survey.survey.catalog import load_catalog
 from coresp_survey.survey.loader import ROUND
+from coresp_survey.survey.loader import YAML_FORMAT
 from coresp_survey.survey.loader import SurveyInvalid
+from coresp_survey.survey.loader import read_survey
 from coresp_survey.survey.model import Survey
+
+CONVERT_FORMATS = (YAML_FORMAT, "xlsx")
 
 
 def say(message: str) -> None:
@@ -149,7 +157,9 @@ def find_survey(survey_id: str) -> Survey:
 def validate(paths: tuple[Path, ...]) -> None:
     """Check survey files (default: every file of the surveys folder).
 
-    Prints one line per problem as PATH:LINE: message; exits 1 if there is any.
+    Prints one line per problem as PATH:LINE: message (a workbook's as
+    PATH:SHEET!CELL: message); exits 1 if there is any. Survey files are
+    *.yaml, and XLSForm workbooks *.xlsx and *.ods.
     """
     surveys, problems = check_files(list(paths) or [surveys_folder()])  # a missing path is one more problem
     for problem in problems:
@@ -327,6 +337,68 @@ def export(survey_id: str, file_format: str, out: Path | None) -> None:
                 with temporary.open("w", encoding="utf-8", newline="") as stream:
                     count = exporting.write_csv(table, stream)
     say(f"{count} response(s) exported{' to ' + str(out) if out else ''}.")
+
+
+def converted_format(survey: Survey, out: Path | None) -> str:
+    """What ``convert`` writes without --to: the form --out's name says, else the survey's other form."""
+    suffix = out.suffix.lower() if out is not None else ""
+    if suffix in (".yaml", ".yml"):
+        return YAML_FORMAT
+    if suffix == ".xlsx":
+        return "xlsx"
+    return YAML_FORMAT if survey.source is not None and survey.source.format in xlsform.FORMATS else "xlsx"
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--to",
+    "target_format",
+    type=click.Choice(CONVERT_FORMATS),
+    help="The form to write (default: that of --out's name, else the other form: a workbook becomes YAML).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: YAML to standard output; a workbook needs a file).",
+)
+def convert(file: Path, target_format: str | None, out: Path | None) -> None:
+    """Turn a survey file into the other form: a YAML file into an XLSForm workbook, a workbook into YAML.
+
+    The workbook has one column per language side by side (label::Français (fr),
+    label::English (en)…), the survey's languages first, then the others empty,
+    for a translator to fill: an empty cell a text needs is coloured. Converted
+    and converted back, a survey is the same survey. Only a valid file is
+    converted: its problems are printed as validate prints them.
+    """
+    survey, problems = read_survey(file)
+    for problem in problems:
+        click.echo(str(problem))
+    if survey is None:
+        raise click.ClickException(f"{len(problems)} problem(s) in {file}; nothing was converted")
+    if target_format is None:
+        target_format = converted_format(survey, out)
+    if target_format == "xlsx" and out is None:
+        raise click.ClickException("--to xlsx needs --out FILE.xlsx")
+    try:
+        text = as_yaml.survey_yaml(survey) if target_format == YAML_FORMAT else None
+        if out is None:
+            click.echo(text, nl=False)
+            return
+        target = output_file(out)
+        try:
+            with outputs.replacing(target, private=False) as temporary:
+                if text is not None:
+                    temporary.write_text(text, encoding="utf-8")
+                else:
+                    as_xlsform.write_workbook(survey, temporary)
+        except OSError as error:
+            raise click.ClickException(
+                f"could not write {out}: {error.strerror or error}; a previous {out.name}, if any, is unchanged"
+            ) from None
+    except relevant.NotWritable as error:
+        raise click.ClickException(f"{file} cannot be written as {target_format}: {error}") from None
+    say(f"{survey.id}: {file} written as {'YAML' if text is not None else 'an XLSForm workbook'} to {out}.")
 
 
 @main.command()

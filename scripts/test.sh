@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up, then run every test (pass "-m 'not slow'" to skip the load, crash and browser suites).
+# Set up, then run every test (pass "-m 'not slow'" to skip the load, crash, browser and LibreOffice suites).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -8,6 +8,8 @@ bash scripts/setup.sh
 # never "playwright install": it would download a browser) and use axe-core and the W3C HTML
 # checker (vnu.jar, run by Java) from npm. Each is installed only when missing or out of date.
 bash scripts/debian-packages.sh chromium
+# LibreOffice Calc (headless) saves the project's workbooks as .ods and back (tests/test_libreoffice.py).
+bash scripts/debian-packages.sh libreoffice-calc
 command -v java >/dev/null || bash scripts/debian-packages.sh default-jre-headless
 command -v npm >/dev/null || bash scripts/debian-packages.sh npm
 if [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then

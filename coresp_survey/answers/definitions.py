@@ -38,7 +38,7 @@ from coresp_survey.answers.versions import save_survey_versions
 from coresp_survey.answers.versions import survey_versions
 from coresp_survey.i18n import Language
 from coresp_survey.survey.loader import YAML_FORMAT
-from coresp_survey.survey.loader import parse_survey
+from coresp_survey.survey.loader import parse_source
 from coresp_survey.survey.model import OTHER_SUFFIX
 from coresp_survey.survey.model import OTHER_VALUE
 from coresp_survey.survey.model import Survey
@@ -48,6 +48,7 @@ from coresp_survey.survey.question_types import COUNT
 from coresp_survey.survey.question_types import LEVELS
 from coresp_survey.survey.question_types import NUMBER
 from coresp_survey.survey.question_types import TEXT
+from coresp_survey.survey.xlsform import FORMATS as WORKBOOK_FORMATS
 
 MAX_SHOWN_VALUES = 5
 """A warning names at most this many of the values that no longer fit."""
@@ -155,13 +156,16 @@ class Definitions:
 
 
 def _parse(version: SurveyVersion, survey_id: str, language: Language) -> tuple[Survey | None, str]:
-    if version.format != YAML_FORMAT:
+    """A saved version read back in its own format: YAML, or an XLSForm workbook (.xlsx, .ods)."""
+    if version.format != YAML_FORMAT and version.format not in WORKBOOK_FORMATS:
         return None, language.gettext("its format '%(format)s' is not known", format=version.format)
-    try:
-        text = version.source.decode("utf-8")
-    except UnicodeDecodeError:
-        return None, language.gettext("it is not UTF-8 text")
-    survey, problems = parse_survey(text, f"{survey_id} (round {version.round}, saved {version.saved})")
+    if version.format == YAML_FORMAT:
+        try:
+            version.source.decode("utf-8")
+        except UnicodeDecodeError:
+            return None, language.gettext("it is not UTF-8 text")
+    shown = f"{survey_id} (round {version.round}, saved {version.saved})"
+    survey, problems = parse_source(version.format, version.source, shown)
     if survey is None:
         return None, problems[0].message if problems else "?"
     if survey.id != survey_id:

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from coresp_survey.survey import xlsform
+from coresp_survey.survey.loader import WORKBOOK_SUFFIXES
 from coresp_survey.survey.loader import Problem
 from coresp_survey.survey.loader import SurveyInvalid
 from coresp_survey.survey.loader import read_survey
+from coresp_survey.survey.loader import survey_format
+from coresp_survey.survey.located import WHOLE_FILE
+from coresp_survey.survey.located import Location
 from coresp_survey.survey.located import YamlError
 from coresp_survey.survey.located import load_located
 from coresp_survey.survey.model import Survey
 
-SURVEY_SUFFIXES = (".yaml", ".yml")
+SURVEY_SUFFIXES = (".yaml", ".yml", *WORKBOOK_SUFFIXES)
+"""Survey files in YAML, and XLSForm workbooks (.xlsx, .ods: any case, as Windows names them)."""
 IGNORED_PREFIXES = (".", "~$")
 """Hidden files (macOS's ``._x.yaml`` resource forks, editors' ``.#x``, LibreOffice's ``.~lock.x#``) and
 Office's lock files (``~$x.xlsx``): never surveys, and often not even text."""
@@ -35,7 +41,8 @@ def survey_files(paths: list[Path]) -> list[Path]:
 
 def is_survey_file(path: Path) -> bool:
     """A file of a surveys folder that is read as a survey (one named on the command line always is)."""
-    return path.suffix in SURVEY_SUFFIXES and not path.name.startswith(IGNORED_PREFIXES) and path.is_file()
+    suffix = path.suffix if path.suffix in (".yaml", ".yml") else path.suffix.lower()
+    return suffix in SURVEY_SUFFIXES and not path.name.startswith(IGNORED_PREFIXES) and path.is_file()
 
 
 def check_files(paths: list[Path]) -> tuple[list[Survey], list[Problem]]:
@@ -57,12 +64,16 @@ def check_files(paths: list[Path]) -> tuple[list[Survey], list[Problem]]:
     return surveys, problems
 
 
-def _id_line(path: Path) -> int:
-    """The line of ``id:`` in a file just read without a problem (the survey keeps no lines of its own)."""
+def _id_line(path: Path) -> Location:
+    """Where the id is written in a file just read without a problem (the survey keeps no lines of its own):
+    the line of ``id:``, or a workbook's form_id cell."""
     try:
+        if survey_format(path) in xlsform.FORMATS:
+            document = xlsform.read_document(path.read_bytes()).document
+            return document.line_of("id") if document is not None else WHOLE_FILE
         return load_located(path.read_text(encoding="utf-8")).line_of("id")
     except (OSError, UnicodeDecodeError, YamlError):
-        return 1
+        return 1 if survey_format(path) not in xlsform.FORMATS else WHOLE_FILE
 
 
 def load_catalog(folder: Path) -> dict[str, Survey]:

@@ -40,6 +40,7 @@ evaluate itself.
 
 from __future__ import annotations
 
+import decimal
 import difflib
 import math
 import operator
@@ -62,6 +63,7 @@ __all__ = [
     "ConditionError",
     "NameInfo",
     "parse",
+    "to_source",
 ]
 
 MAX_LENGTH = 1000
@@ -721,6 +723,8 @@ class Condition:
 
     source: str
     tree: Node
+    keyword: ClassVar[str] = "show_if"
+    """What problems call the condition: the key or column it was written in."""
 
     def names(self) -> frozenset[str]:
         """Every name referenced: question ids, and 'group' if used."""
@@ -765,3 +769,35 @@ def parse(source: str) -> Condition:
     if not source.strip():
         raise ConditionError("empty condition")
     return Condition(source, _Parser(_tokenize(source)).condition())
+
+
+def to_source(condition: Condition) -> str:
+    """``condition`` written in show_if's syntax, whatever it was written in: parsed back, it is the same tree.
+
+    A chain inside a chain keeps its parentheses (``a and (b and c)`` is not ``a and b and c`` to the tree).
+    """
+    return _written(condition.tree, top=True)
+
+
+def _written(node: Node, top: bool = False) -> str:
+    if isinstance(node, Or | And):
+        text = f" {node.keyword} ".join(_written(operand) for operand in node.operands)
+        return text if top else f"({text})"
+    if isinstance(node, Not):
+        return f"not {_written(node.operand)}"
+    if isinstance(node, Answered):
+        return f"answered({node.name.name})"
+    if isinstance(node, Contains):
+        return f"{_quote(str(node.value.value))} in {node.name.name}"
+    return f"{_written_operand(node.left)} {node.op} {_written_operand(node.right)}"
+
+
+def _written_operand(operand: Operand) -> str:
+    if isinstance(operand, Name):
+        return operand.name
+    if isinstance(operand.value, str):
+        return _quote(operand.value)
+    if isinstance(operand.value, int):
+        return str(operand.value)
+    text = format(decimal.Decimal(repr(operand.value)), "f")
+    return text if "." in text else text + ".0"

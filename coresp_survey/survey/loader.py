@@ -17,12 +17,18 @@ from pathlib import Path
 from typing import Any
 
 from coresp_survey.survey import conditions
+from coresp_survey.survey import xlsform
 from coresp_survey.survey.builtins import SCALES
 from coresp_survey.survey.builtins import SPIRAL_FAMILIES
+from coresp_survey.survey.located import WHOLE_FILE
+from coresp_survey.survey.located import Cell
 from coresp_survey.survey.located import LocatedDict
 from coresp_survey.survey.located import LocatedList
+from coresp_survey.survey.located import Location
 from coresp_survey.survey.located import YamlError
+from coresp_survey.survey.located import described
 from coresp_survey.survey.located import load_located
+from coresp_survey.survey.located import order
 from coresp_survey.survey.model import ACCESS_MODES
 from coresp_survey.survey.model import ALL_GROUPS
 from coresp_survey.survey.model import OTHER_SUFFIX
@@ -57,6 +63,8 @@ MAX_ID_LENGTH = 64
 MAX_TEXT_LENGTH = 20_000
 YAML_FORMAT = "yaml"
 """The `Source` format of a survey written in YAML."""
+WORKBOOK_SUFFIXES = {".xlsx": "xlsx", ".ods": "ods"}
+"""Survey files written as XLSForm workbooks, by suffix (any case), with their `Source` format."""
 
 SURVEY_KEYS = (
     "id", "round", "languages", "title", "intro", "thanks", "opens", "closes", "access", "kiosk",
@@ -74,14 +82,23 @@ COMMON_QUESTION_KEYS = ("id", "type", "label", "help", "required", "show_if")
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong in a survey file, printed as ``PATH:LINE: message``."""
+    """One thing wrong in a survey file, printed as ``PATH:LINE: message`` (a workbook: ``PATH:SHEET!CELL: …``)."""
 
     path: str
-    line: int
+    where: Location
+    """A line of a YAML file, a `Cell` of a workbook, or `WHOLE_FILE` (printed ``PATH: message``)."""
     message: str
 
+    @property
+    def line(self) -> int:
+        """The line of a YAML file (a cell's row; 1 for the whole file)."""
+        if isinstance(self.where, Cell):
+            return self.where.row
+        return self.where if isinstance(self.where, int) else 1
+
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        where = str(self.where)
+        return f"{self.path}:{where}: {self.message}" if where else f"{self.path}: {self.message}"
 
 
 class SurveyInvalid(Exception):
@@ -101,22 +118,44 @@ def load_survey(path: Path) -> Survey:
     return survey
 
 
+def survey_format(path: Path) -> str:
+    """The format a survey file is read in, by its name: a workbook (.xlsx, .ods), else YAML.
+
+    A file named on the command line is read whatever its name, as YAML unless it is a workbook.
+    """
+    return WORKBOOK_SUFFIXES.get(path.suffix.lower(), YAML_FORMAT)
+
+
 def read_survey(path: Path) -> tuple[Survey | None, list[Problem]]:
-    """Read one survey file: the survey when it is valid, and the problems found."""
+    """Read one survey file, in its format: the survey when it is valid, and the problems found."""
     shown = str(path)
+    file_format = survey_format(path)
+    whole = 1 if file_format == YAML_FORMAT else WHOLE_FILE
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        return None, [Problem(shown, 1, "no such file or folder")]
+        return None, [Problem(shown, whole, "no such file or folder")]
     except OSError as error:
-        return None, [Problem(shown, 1, f"cannot read the file: {error.strerror or error}")]
+        return None, [Problem(shown, whole, f"cannot read the file: {error.strerror or error}")]
+    return parse_source(file_format, data, shown, path)
+
+
+def parse_source(
+    file_format: str, data: bytes, shown_path: str, path: Path | None = None
+) -> tuple[Survey | None, list[Problem]]:
+    """Check a survey file's bytes written in ``file_format`` (a `Source`'s format), by that format's front.
+
+    The surveys folder and the versions saved per round both come through here.
+    """
+    if file_format in xlsform.FORMATS:
+        return parse_workbook(data, file_format, shown_path, path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         message = f"the file is not UTF-8 text ({error.reason} at byte {error.start}); save it as UTF-8"
-        return None, [Problem(shown, line, message)]
-    return parse_survey(text, shown, path)
+        return None, [Problem(shown_path, line, message)]
+    return parse_survey(text, shown_path, path)
 
 
 def parse_survey(text: str, shown_path: str, path: Path | None = None) -> tuple[Survey | None, list[Problem]]:
@@ -129,12 +168,39 @@ def parse_survey(text: str, shown_path: str, path: Path | None = None) -> tuple[
         document = load_located(text)
     except YamlError as error:
         return None, [Problem(shown_path, error.line, _one_line(error.message))]
+    return _check(document, shown_path, path, Source(YAML_FORMAT, text.encode("utf-8")))
+
+
+def parse_workbook(
+    data: bytes, file_format: str, shown_path: str, path: Path | None = None
+) -> tuple[Survey | None, list[Problem]]:
+    """Check an XLSForm workbook (``file_format`` "xlsx" or "ods"): its front's problems and the same checks as YAML."""
+    read = xlsform.read_document(data, file_format)
+    found = [Problem(shown_path, where, _one_line(message)) for where, message in read.problems]
+    if read.document is None:
+        return None, found
+    return _check(read.document, shown_path, path, Source(file_format, data), found, read.reported)
+
+
+def _check(
+    document: LocatedDict,
+    shown_path: str,
+    path: Path | None,
+    source: Source,
+    found: list[Problem] | None = None,
+    reported: frozenset[str] = frozenset(),
+) -> tuple[Survey | None, list[Problem]]:
+    """The one set of checks, whatever the format; ``found``: the front's own problems, about ``reported`` questions."""
     reader = _Reader(shown_path)
+    reader.seen.update(reported)  # a question whose row the front refused is reported there, not where it is used
     survey = reader.survey(document, path)
-    problems = sorted(reader.problems, key=lambda p: p.line)
+    if found is None:
+        problems = sorted(reader.problems, key=lambda p: order(p.where))
+    else:  # a front may give the same cell to two keys (a page's title is the form's): say each thing once
+        problems = sorted(dict.fromkeys([*found, *reader.problems]), key=lambda p: order(p.where))
     if problems or survey is None:
         return None, problems
-    return dataclasses.replace(survey, source=Source(YAML_FORMAT, text.encode("utf-8"))), []
+    return dataclasses.replace(survey, source=source), []
 
 
 class _Reader:
@@ -167,7 +233,7 @@ class _Reader:
     def duplicates(self, data: LocatedDict, where: str) -> None:
         """YAML keeps the last of two equal keys without a word; the author must hear of it."""
         for key, line, first in data.duplicate_keys:
-            self.problem(line, f"'{clip(key)}' appears twice in {where} (first at line {first})")
+            self.problem(line, f"'{clip(key)}' appears twice in {where} (first at {described(first)})")
 
     def sequence(self, value: Any, line: int, what: str, allow_empty: bool = False) -> LocatedList | None:
         if not isinstance(value, LocatedList):
@@ -310,27 +376,31 @@ class _Reader:
         if "show_if" not in data:
             return None
         source, line = data["show_if"], data.line_of("show_if")
-        if not isinstance(source, str):
+        if isinstance(source, conditions.Condition):  # parsed by its file's front (a workbook's relevant)
+            condition = source
+        elif not isinstance(source, str):
             self.problem(line, f"show_if must be an expression in quotes, not {_kind(source)}")
             return None
-        try:
-            condition = conditions.parse(source)
-        except conditions.ConditionError as error:
-            self.problem(line, f"show_if: {_with_column(error)}")
-            return None
+        else:
+            try:
+                condition = conditions.parse(source)
+            except conditions.ConditionError as error:
+                self.problem(line, f"show_if: {_with_column(error)}")
+                return None
+        keyword = condition.keyword
         missing = condition.names() - known.keys()
         later = sorted(name for name in missing if name in self.question_lines and name not in self.seen)
         for name in later:
             self.problem(
                 line,
-                f"show_if: '{name}' is asked at line {self.question_lines[name]}; "
+                f"{keyword}: '{name}' is asked at {described(self.question_lines[name])}; "
                 "a condition may only use group and the questions asked before it",
             )
         if later or missing & self.seen:  # an earlier question with a problem of its own is reported there
             return None
         errors = condition.check(known)
         for error in errors:
-            self.problem(line, f"show_if: {_with_column(error)}")
+            self.problem(line, f"{keyword}: {_with_column(error)}")
         return None if errors else condition
 
     def unique(self, items: list[tuple[str | None, int]], what: str) -> None:
@@ -339,7 +409,7 @@ class _Reader:
             if item_id is None:
                 continue
             if item_id in seen:
-                self.problem(line, f"duplicate {what} '{item_id}' (first at line {seen[item_id]})")
+                self.problem(line, f"duplicate {what} '{item_id}' (first at {described(seen[item_id])})")
             else:
                 seen[item_id] = line
 
@@ -368,7 +438,7 @@ class _Reader:
                     first, first_line = seen[looks]
                     self.problem(
                         line,
-                        f"in '{lang}', {what} has the same label as {first} (first at line {first_line}), once"
+                        f"in '{lang}', {what} has the same label as {first} (first at {described(first_line)}), once"
                         " case, spaces and look-alike characters are set aside: respondents cannot tell them apart",
                     )
                     distinct = False

@@ -1,17 +1,85 @@
-"""YAML documents read with the line of every key and value.
+"""Survey documents whose every key and value knows where it was written.
 
 PyYAML's ``safe_load`` forgets where things were and silently keeps the last of
 two equal keys. Survey authors need ``PATH:LINE: message``, so we compose the
-node tree ourselves and keep each line beside the value.
+node tree ourselves and keep each line beside the value. A workbook's front
+(`coresp_survey.survey.xlsform`) builds the same tree with a `Cell` where YAML
+has a line, and the loader's checks read either without knowing which.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import yaml
+
+
+@dataclass(frozen=True, order=True)
+class Cell:
+    """A cell of a workbook, named as spreadsheets name it: ``survey!C12``.
+
+    Cells order as an author reads the workbook: sheet by sheet (in the
+    workbook's order), then row by row, then left to right.
+    """
+
+    sheet_index: int
+    row: int
+    """1-based, as the spreadsheet shows it."""
+    column: int
+    """1-based: 1 is column A."""
+    sheet: str = field(compare=False)
+
+    def __str__(self) -> str:
+        sheet = "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in self.sheet)
+        if not SHEET_NAME.fullmatch(sheet):
+            sheet = "'" + sheet.replace("'", "''") + "'"
+        return f"{sheet}!{column_letters(self.column)}{self.row}"
+
+
+@dataclass(frozen=True, order=True)
+class WholeFile:
+    """A problem with the file itself (not a workbook, protected by a password): no line, no cell."""
+
+    def __str__(self) -> str:
+        return ""
+
+
+WHOLE_FILE = WholeFile()
+Location = int | Cell | WholeFile
+"""Where something was written: a line of a YAML file, a cell of a workbook, or the whole file."""
+SHEET_NAME = re.compile(r"[^\W\d][\w.]*")
+"""A sheet name that needs no quotes before ``!``."""
+
+
+def column_letters(column: int) -> str:
+    """1 → A, 26 → Z, 27 → AA, as spreadsheets name columns."""
+    letters = ""
+    while column > 0:
+        column, remainder = divmod(column - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def described(location: Location) -> str:
+    """A location inside a sentence: "line 12", "survey!C12" or "the file"."""
+    if isinstance(location, Cell):
+        return str(location)
+    if isinstance(location, WholeFile):
+        return "the file"
+    return f"line {location}"
+
+
+def order(location: Location) -> tuple:
+    """A key that sorts the locations of one file in reading order."""
+    if isinstance(location, Cell):
+        return (1, location.sheet_index, location.row, location.column)
+    if isinstance(location, WholeFile):
+        return (0, 0)
+    return (1, location)
 
 
 class YamlError(ValueError):
@@ -24,14 +92,17 @@ class YamlError(ValueError):
 
 
 class LocatedDict(dict):
-    """A mapping whose keys remember their line (``key_lines``) and the mapping its own."""
+    """A mapping whose keys remember their line (``key_lines``) and the mapping its own.
 
-    line: int
-    key_lines: dict[Any, int]
-    duplicate_keys: list[tuple[Any, int, int]]
+    "Line" is a `Location`: a line in YAML, a `Cell` in a workbook.
+    """
+
+    line: Location
+    key_lines: dict[Any, Location]
+    duplicate_keys: list[tuple[Any, Location, Location]]
     """Each key written again: (key, line of the repeat, line of its first occurrence)."""
 
-    def line_of(self, key: Any) -> int:
+    def line_of(self, key: Any) -> Location:
         """The line of ``key`` when present, else the mapping's own line."""
         return self.key_lines.get(key, self.line)
 
@@ -39,10 +110,10 @@ class LocatedDict(dict):
 class LocatedList(list):
     """A sequence whose items remember their line (``item_lines``)."""
 
-    line: int
-    item_lines: list[int]
+    line: Location
+    item_lines: list[Location]
 
-    def line_of(self, index: int) -> int:
+    def line_of(self, index: int) -> Location:
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 

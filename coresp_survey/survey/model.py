@@ -19,6 +19,7 @@ from coresp_survey.i18n import LANGUAGES
 
 if TYPE_CHECKING:
     from coresp_survey.survey.conditions import Condition
+    from coresp_survey.survey.located import Location
     from coresp_survey.survey.question_types import QuestionType
 
 QUESTION_TYPES = ("single", "multiple", "scale", "text", "long_text", "number")
@@ -103,7 +104,8 @@ class Question:
     max: float | None = None
     max_length: int | None = None
     integer: bool = False
-    line: int = 0
+    line: Location = 0
+    """Where the question is written: its line, or its row's type cell in a workbook."""
 
     @property
     def type(self) -> str:
@@ -148,7 +150,7 @@ class Source:
     """The survey file as it was read, kept per round so stored answers are read with the survey they answered."""
 
     format: str
-    """How ``data`` is written: "yaml" (XLSForm workbooks come later)."""
+    """How ``data`` is written: "yaml", or an XLSForm workbook's "xlsx" or "ods"."""
     data: bytes
 
     @property

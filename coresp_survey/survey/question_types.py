@@ -136,6 +136,10 @@ class QuestionType:
     """Answered with a level of an ordered scale: the only type an indicator may count."""
     open: bool = False
     """Answered in the respondent's own words: moderated before anything of it is published."""
+    xlsform_word: str = ""
+    """Its type in an XLSForm workbook (``select_one``, ``text``…; `survey.as_xlsform`)."""
+    xlsform_appearance: str = ""
+    """The appearance that makes an XLSForm type this one (``likert``, ``multiline``), or ""."""
 
     def __repr__(self) -> str:
         return f"<question type {self.name}>"
@@ -143,6 +147,10 @@ class QuestionType:
     def read(self, reader: _Reader, data: LocatedDict, scales: dict[str, Scale]) -> dict | None:
         """The type's own attributes of a `Question`, read from ``data``; None (problems told) if they are wrong."""
         raise NotImplementedError
+
+    def xlsform(self, question: Question) -> tuple[str, str]:
+        """How an XLSForm workbook writes the question: its type word and its appearance."""
+        return self.xlsform_word, self.xlsform_appearance
 
     def fields(self, question: Question, language: Language) -> dict[str, Field]:
         """The form fields the question becomes (the "Other" text has its own), with their checks."""
@@ -205,6 +213,7 @@ class SingleType(QuestionType):
     keys = ("choices", "other")
     operand = Operand("string", "a single-choice question", "choice")
     macro = "radios"
+    xlsform_word = "select_one"
     chosen = True
 
     def read(self, reader: _Reader, data: LocatedDict, scales: dict[str, Scale]) -> dict | None:
@@ -247,6 +256,7 @@ class MultipleType(QuestionType):
     keys = ("choices", "other", "min", "max")
     operand = Operand("multiple", "a multiple-choice question", "choice")
     macro = "check_boxes"
+    xlsform_word = "select_multiple"
     chosen = True
 
     def read(self, reader: _Reader, data: LocatedDict, scales: dict[str, Scale]) -> dict | None:
@@ -321,6 +331,8 @@ class ScaleType(QuestionType):
     keys = ("scale", "choices")
     operand = Operand("number", "a scale question", "level")
     macro = "levels"
+    xlsform_word = "select_one"
+    xlsform_appearance = "likert"
     chosen = True
     rated = True
 
@@ -380,6 +392,7 @@ class TextType(QuestionType):
     keys = ("max_length",)
     operand = Operand("string", "a text question")
     macro = "line"
+    xlsform_word = "text"
     open = True
     default_max_length = 200
 
@@ -407,6 +420,7 @@ class LongTextType(TextType):
     name = "long_text"
     operand = Operand("string", "a long text question")
     macro = "paragraph"
+    xlsform_appearance = "multiline"
     default_max_length = 4000
 
     def fields(self, question: Question, language: Language) -> dict[str, Field]:
@@ -420,6 +434,9 @@ class NumberType(QuestionType):
     keys = ("min", "max", "integer")
     operand = Operand("number", "a number question")
     macro = "number"
+
+    def xlsform(self, question: Question) -> tuple[str, str]:
+        return ("integer" if question.integer else "decimal"), ""
 
     def read(self, reader: _Reader, data: LocatedDict, scales: dict[str, Scale]) -> dict | None:
         integer = reader.boolean(data, "integer")
