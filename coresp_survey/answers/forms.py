@@ -85,7 +85,8 @@ def section_form(section: Section, lang: str, raw: MultiDict) -> Form:
 
 
 def field_names(question: Question) -> list[str]:
-    return [question.id, question.other_field] if question.other else [question.id]
+    """What the question is sent and stored as (`QuestionType.field_names`): none for a note."""
+    return question.kind.field_names(question)
 
 
 def usable_values(question: Question, name: str, values: list[str]) -> list[str]:
@@ -94,7 +95,9 @@ def usable_values(question: Question, name: str, values: list[str]) -> list[str]
 
 
 def typed_answer(form: Form, question: Question) -> dict[str, Any]:
-    """The answer to ``question`` as stored: values coerced, "Other" text kept only when chosen."""
+    """The answer to ``question`` as stored: values coerced, "Other" text kept only when chosen; none for a note."""
+    if question.id not in form:
+        return {}
     value = form[question.id].data
     if not is_answered(value):
         return {}

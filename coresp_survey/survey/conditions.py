@@ -286,6 +286,10 @@ class Name:
         return f"{self.name} ({_kind_label(self, known)})"
 
     def check(self, known: Mapping[str, NameInfo], problems: list[ConditionError]) -> None:
+        info = self.info(known)
+        if info is not None and info.kind in TYPES and info.operand is None:
+            problems.append(ConditionError(f"'{self.name}' is a {info.kind}: it has no answer to test", self.column))
+            return
         if self.name in known:
             return
         candidates = [name for name in known if isinstance(name, str)]

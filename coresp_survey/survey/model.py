@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from coresp_survey.survey.located import Location
     from coresp_survey.survey.question_types import QuestionType
 
-QUESTION_TYPES = ("single", "multiple", "scale", "text", "long_text", "number")
+QUESTION_TYPES = ("single", "multiple", "scale", "text", "long_text", "number", "note")
 """The types a question may have; each is declared in `question_types` (``Question.kind``)."""
 OTHER_VALUE = "other"
 """The value of the "Other" choice added by ``other: true``."""

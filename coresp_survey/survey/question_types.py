@@ -156,6 +156,10 @@ class QuestionType:
         """The form fields the question becomes (the "Other" text has its own), with their checks."""
         raise NotImplementedError
 
+    def field_names(self, question: Question) -> list[str]:
+        """The names its answer is sent and stored under: its id, and ``<id>_other`` for an "Other" text."""
+        return [question.id, question.other_field] if question.other else [question.id]
+
     def usable(self, question: Question, values: list[str]) -> list[str]:
         """What the answer's field can use of the values sent for it: the first one."""
         return values[:1]
@@ -473,7 +477,39 @@ def accepted_number(question: Question, value: Any) -> bool:
     return (question.min is None or value >= question.min) and (question.max is None or value <= question.max)
 
 
+# -- shown, not answered ---------------------------------------------------------------------
+
+
+class NoteType(QuestionType):
+    """A text shown on the page (its ``label``, and its ``help``), with no answer: nothing is asked or stored."""
+
+    name = "note"
+    operand = None
+    """A note has no answer: a condition cannot test it (`survey.conditions` says so)."""
+    macro = "note"
+    xlsform_word = "note"
+
+    def read(self, reader: _Reader, data: LocatedDict, scales: dict[str, Scale]) -> dict | None:
+        if data.get("required") is True:
+            reader.problem(data.line_of("required"), "a note has no answer, so it cannot be required")
+            return None
+        return {}
+
+    def field_names(self, question: Question) -> list[str]:
+        return []
+
+    def fields(self, question: Question, language: Language) -> dict[str, Field]:
+        return {}
+
+    def misfit(self, question: Question, value: Any) -> Misfit | None:
+        return Misfit(TEXT, [])  # nothing is ever stored for a note: anything stored under its id is stray
+
+    def made_up(self, question: Question, respondent: MadeUpRespondent) -> dict[str, Any]:
+        return {}
+
+
 TYPES: dict[str, QuestionType] = {
-    kind.name: kind for kind in (SingleType(), MultipleType(), ScaleType(), TextType(), LongTextType(), NumberType())
+    kind.name: kind
+    for kind in (SingleType(), MultipleType(), ScaleType(), TextType(), LongTextType(), NumberType(), NoteType())
 }
 """Each type's declaration by its name, in the order of `model.QUESTION_TYPES`."""

@@ -39,8 +39,8 @@ from coresp_survey.survey.located import Cell
 from coresp_survey.survey.located import LocatedDict
 from coresp_survey.survey.located import LocatedList
 from coresp_survey.survey.located import Location
-from coresp_survey.survey.model import QUESTION_TYPES
 from coresp_survey.survey.model import SUPPORTED_LANGUAGES
+from coresp_survey.survey.question_types import TYPES
 from coresp_survey.survey.shown import CLIP
 from coresp_survey.survey.shown import clip
 from coresp_survey.survey.workbook import Sheet
@@ -91,7 +91,13 @@ UNSUPPORTED_COLUMNS = {
 IGNORED_PREFIX = "$"
 """KoboToolbox's own bookkeeping columns ($kuid, $autoname, $autovalue…): they change nothing in the form."""
 
-SUPPORTED_TYPES = ("select_one", "select_multiple", "text", "integer", "decimal", "note", "begin group", "end group")
+SUPPORTED_TYPES = (
+    *dict.fromkeys(kind.xlsform_word for kind in TYPES.values() if kind.xlsform_word),
+    "integer",  # a number question: `NumberType.xlsform` picks the word
+    "decimal",
+    "begin group",
+    "end group",
+)
 DEVICE = "the project records nothing about the respondent or their device"
 UNSUPPORTED_TYPES = {
     "begin repeat": "no repeats", "end repeat": "no repeats", "calculate": "no calculations",
@@ -841,10 +847,6 @@ class _Front:
         if head not in SUPPORTED_TYPES:
             known = SUPPORTED_TYPES + tuple(UNSUPPORTED_TYPES)
             self.problem(where, f"unknown type '{_short(value)}'{_closest(head, known)}")
-            self.reported.add(name)
-            return None
-        if head == NOTE_TYPE and NOTE_TYPE not in QUESTION_TYPES:
-            self.problem(where, "the type note is not supported yet: write the text in a group's label or a hint")
             self.reported.add(name)
             return None
         rest = words[1:]

@@ -1488,3 +1488,33 @@ def test_the_loader_and_conditions_cut_a_long_value_the_same_way():
         )
     )
     assert f"string '{'v' * 39}…'" in mismatched.message
+
+
+# ---------------------------------------------------------------- notes
+
+
+def test_a_note_is_a_text_shown_with_no_answer():
+    survey = valid(question('- id: welcome\n  type: note\n  label: {fr: "Bienvenue", en: "Welcome"}\n'))
+    note = survey.question("welcome")
+    assert note.type == "note" and note.label("en") == "Welcome" and not note.required
+
+
+def test_a_note_cannot_be_required():
+    text = question('- id: welcome\n  type: note\n  required: true  # <-\n  label: {fr: "Bienvenue", en: "Welcome"}\n')
+    assert_problem(text, "a note has no answer, so it cannot be required")
+
+
+def test_a_note_takes_no_choices():
+    text = question(
+        '- id: welcome\n  type: note\n  label: {fr: "Bienvenue", en: "Welcome"}\n'
+        '  choices: [{value: a, label: {fr: "A", en: "A"}}]  # <-\n'
+    )
+    assert_problem(text, "choices")
+
+
+def test_a_condition_cannot_test_a_note():
+    text = question(
+        '- id: welcome\n  type: note\n  label: {fr: "Bienvenue", en: "Welcome"}\n'
+        '- id: after\n  type: text\n  show_if: "answered(welcome)"  # <-\n  label: {fr: "Après", en: "After"}\n'
+    )
+    assert_problem(text, "'welcome' is a note: it has no answer to test")

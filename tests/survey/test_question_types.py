@@ -19,6 +19,8 @@ from coresp_survey.answers.exporting import cell
 from coresp_survey.survey import question_types
 from coresp_survey.survey.loader import load_survey
 from coresp_survey.survey.model import QUESTION_TYPES
+from coresp_survey.survey.model import Question
+from coresp_survey.survey.model import Text
 from coresp_survey.survey.question_types import TYPES
 from coresp_survey.survey.question_types import Operand
 from coresp_survey.survey.question_types import QuestionType
@@ -56,6 +58,9 @@ class Someone:
         return "Autre chose"[:limit]
 
 
+SOME_QUESTION = Question(id="shown", kind=TYPES["note"], label=Text(en="Just read this"))
+
+
 @pytest.fixture(scope="module")
 def mini():
     return load_survey(MINI)
@@ -66,8 +71,11 @@ def test_every_type_of_the_model_has_a_whole_declaration():
     macros = set(re.findall(r"{% macro (\w+)\(", (TEMPLATES / "question_types.html").read_text(encoding="utf-8")))
     for name, kind in TYPES.items():
         assert isinstance(kind, QuestionType) and kind.name == name
-        assert isinstance(kind.operand, Operand) and kind.operand.value in ("string", "number", "multiple")
-        assert kind.operand.member in (None, "choice", "level")
+        if kind.operand is None:  # shown, not answered (a note): no field, nothing a condition could test
+            assert kind.fields(SOME_QUESTION, i18n.language("en")) == {} and kind.field_names(SOME_QUESTION) == []
+        else:
+            assert isinstance(kind.operand, Operand) and kind.operand.value in ("string", "number", "multiple")
+            assert kind.operand.member in (None, "choice", "level")
         assert kind.macro in macros, f"{name}: no macro {kind.macro!r} in question_types.html"
         assert isinstance(kind.keys, tuple) and all(isinstance(key, str) for key in kind.keys)
         for hook in HOOKS:
@@ -86,6 +94,9 @@ def test_a_made_up_answer_fits_passes_the_form_and_comes_back_from_its_cell(mini
     for section in mini.sections:
         for question in section.questions:
             made = question.kind.made_up(question, person)
+            if not forms.field_names(question):  # a note: nothing is asked, nothing made up
+                assert made == {}
+                continue
             assert question.kind.misfit(question, made[question.id]) is None, (question.id, made)
             cells = {name: importing.uncell(str(cell(value))) for name, value in made.items()}
             raw = {

@@ -30,7 +30,6 @@ from coresp_survey.survey.loader import Problem
 from coresp_survey.survey.loader import read_survey
 from coresp_survey.survey.located import WHOLE_FILE
 from coresp_survey.survey.located import Cell
-from coresp_survey.survey.model import QUESTION_TYPES
 from coresp_survey.survey.xlsform import language_header
 
 
@@ -694,15 +693,11 @@ def test_a_kobotoolbox_form_loads_or_fails_only_on_what_is_not_supported(tmp_pat
     ]
 
 
-def test_a_note_is_a_problem_until_the_model_has_notes(tmp_path):
+def test_a_note_row_is_a_note_shown_on_its_page(tmp_path):
     sheets = small_survey()
     sheets["survey"].insert(2, ["note", "bienvenue", "Bienvenue", "Welcome"])
-    if "note" in QUESTION_TYPES:
-        assert valid(tmp_path, sheets).question("bienvenue").type == "note"
-    else:
-        assert problems(tmp_path, sheets) == [
-            "survey!A3: the type note is not supported yet: write the text in a group's label or a hint"
-        ]
+    note = valid(tmp_path, sheets).question("bienvenue")
+    assert note.type == "note" and note.label == {"fr": "Bienvenue", "en": "Welcome"}
 
 
 def test_two_label_columns_in_one_language_are_a_problem(tmp_path):

@@ -317,3 +317,13 @@ def test_a_failed_later_page_says_the_earlier_pages_are_saved(respondent, faulty
     page = respondent.client.post("/fr/mini/page/second/", data={"csrf_token": token, "transport": "bus"})
     assert page.status_code == 500
     assert "Vos pages précédentes sont enregistrées" in page.text
+
+
+def test_a_note_is_shown_on_its_page_asks_nothing_and_stores_nothing(respondent, db):
+    respondent.post("/en/mini/", {"group": "parents", "mood": "3"})
+    page = respondent.client.get("/en/mini/page/last/").text
+    assert '<div class="note-text" id="q-almost"><p>Almost done!</p></div>' in page
+    assert 'name="almost"' not in page
+    sent = respondent.post("/en/mini/page/last/", {"almost": "typed anyway", "remark": "ok"})
+    assert sent.location == "/en/mini/thanks/"
+    assert responses(db)[0].answers == {"mood": 3, "remark": "ok"}
