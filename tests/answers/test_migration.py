@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pytest
 from helpers import FIXTURES
+from helpers import SECRET
 
 from answers.test_code_privacy import CODES_FILE
 from answers.test_code_privacy import FIRST
@@ -90,7 +91,7 @@ def open_app(database: Path, draft_days: int | None = None):
     if draft_days is None:
         made_on = date.fromisoformat(MANIFEST["made_on"])
         draft_days = config.SECURE_DEFAULTS["DRAFT_DAYS"] + (date.today() - made_on).days
-    settings = {"SURVEYS_DIR": LANDED / "surveys", "DATABASE": database, "SECRET_KEY": "test"}
+    settings = {"SURVEYS_DIR": LANDED / "surveys", "DATABASE": database, "SECRET_KEY": SECRET}
     return create_app({**settings, "DRAFT_DAYS": draft_days})
 
 

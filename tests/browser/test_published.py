@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from helpers import SECRET
 
 from coresp_survey import create_app
 from coresp_survey import demo as demo_data
@@ -47,7 +48,7 @@ def fill(folder: Path) -> Path:
     copy_surveys(folder / "surveys")
     db_path = folder / "responses.db"
     db = prepare(db_path)
-    surveys = create_app({"SURVEYS_DIR": folder / "surveys", "DATABASE": db_path, "SECRET_KEY": "t"}).extensions[
+    surveys = create_app({"SURVEYS_DIR": folder / "surveys", "DATABASE": db_path, "SECRET_KEY": SECRET}).extensions[
         "surveys"
     ]
     demo_data.fill_empty_surveys(db, surveys)
@@ -60,7 +61,7 @@ def fill(folder: Path) -> Path:
 def site(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("published")
     db_path = fill(folder)
-    app = create_app({"SURVEYS_DIR": folder / "surveys", "DATABASE": db_path, "SECRET_KEY": "t"})
+    app = create_app({"SURVEYS_DIR": folder / "surveys", "DATABASE": db_path, "SECRET_KEY": SECRET})
     return publish.build_site(app.extensions["surveys"], app.config["DATABASE"], folder / "site", with_pdf=False).out
 
 
