@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import TEST_SURVEYS
 from helpers import SECRET
+from helpers import TEST_SURVEYS
 from helpers import Respondent
 
 from coresp_survey import create_app

@@ -36,8 +36,8 @@ from urllib.parse import urlencode
 import pytest
 from click.testing import CliRunner
 from helpers import FIXTURES
-from helpers import SECRET
 from helpers import ROOT
+from helpers import SECRET
 
 from coresp_survey import create_app
 from coresp_survey.cli import main

@@ -18,8 +18,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from helpers import SECRET
 from click.testing import CliRunner
+from helpers import SECRET
 
 from coresp_survey import create_app
 from coresp_survey import demo as demo_data

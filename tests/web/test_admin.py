@@ -15,7 +15,6 @@ from coresp_survey.answers.codes import accept_code
 from coresp_survey.answers.codes import issue_codes
 from coresp_survey.answers.database import connect_codes
 from coresp_survey.answers.database import prepare
-from coresp_survey.answers.database import write
 from coresp_survey.answers.drafts import save_draft
 from coresp_survey.answers.responses import get_response
 from coresp_survey.answers.responses import import_responses
