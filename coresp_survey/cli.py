@@ -542,8 +542,7 @@ def refuse_builtin(login: str) -> None:
 
 def read_new_password(login: str) -> str:
     """The new password: one line of standard input, or typed twice, hidden, on a terminal; refused if weak."""
-    stdin = click.get_text_stream("stdin")
-    if stdin.isatty():
+    if sys.stdin.isatty():
         password = click.prompt(
             f"Password for {login} (at least {passwords.MIN_LENGTH} characters)",
             hide_input=True,
@@ -551,7 +550,7 @@ def read_new_password(login: str) -> str:
             err=True,
         )
     else:
-        password = stdin.readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
     try:
         passwords.check_new_password(password, login)
     except passwords.PasswordRefused as refused:
