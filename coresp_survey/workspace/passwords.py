@@ -41,14 +41,14 @@ def common_passwords() -> frozenset[str]:
 
 
 def check_new_password(password: str, login: str) -> None:
-    """Refuse (`PasswordRefused`) a password that is short, common, a common one with digits or signs around it,
-    one short pattern repeated, or the login itself."""
+    """Refuse (`PasswordRefused`) a password that is short, common, a common one with digits or signs around it
+    or a few characters added, one short pattern repeated, or one that contains the login."""
     if len(password) < MIN_LENGTH:
         raise PasswordRefused(f"a password needs at least {MIN_LENGTH} characters (this one has {len(password)})")
     folded = password.strip().casefold()
     core = DECORATION.match(folded).group(1)
     common = common_passwords()
-    if folded in common or core in common or _repeats(core) in common:
+    if folded in common or core in common or _repeats(core) in common or _padded_common(folded, common):
         raise PasswordRefused(
             "this password is in a list of common passwords (or is one with digits or signs added):"
             " choose another, for example four unrelated words"
@@ -57,6 +57,18 @@ def check_new_password(password: str, login: str) -> None:
         raise PasswordRefused("this password repeats a short pattern: choose another, for example four unrelated words")
     if len(login) >= 3 and login.casefold() in folded:
         raise PasswordRefused("a password may not contain the login")
+
+
+PADDING = 4
+"""A common password with this many characters or fewer added anywhere is still common (``1234567890ab``)."""
+
+
+def _padded_common(folded: str, common: frozenset[str]) -> bool:
+    return any(
+        len(found) >= 6 and len(folded) - len(found) <= PADDING and found in folded
+        for found in common
+        if len(found) >= len(folded) - PADDING
+    )
 
 
 def _repeats(text: str) -> str:
