@@ -350,14 +350,16 @@ def test_the_global_ceiling_slows_an_attack_on_many_logins_but_lets_others_in(te
 
 
 class CountingHasher(PasswordHasher):
-    """The tests' light hasher, counting the passwords it checks."""
+    """The tests' light hasher, counting the passwords it checks; ``seconds``: as long as a real check takes."""
 
-    def __init__(self) -> None:
+    def __init__(self, seconds: float = 0.0) -> None:
         super().__init__(time_cost=1, memory_cost=8, parallelism=1)
         self.checked = 0
+        self.seconds = seconds
 
     def verify(self, *args):
         self.checked += 1
+        time.sleep(self.seconds)  # the window in which a counter read before the check would let others through
         return super().verify(*args)
 
 
@@ -415,7 +417,7 @@ from web import test_accounts
 
 accounts.clock = lambda: 1_800_000_000.0  # every attempt at the same moment: only the counter decides
 app = create_app(test_accounts.settings(Path(sys.argv[1]), Path(sys.argv[2])))
-passwords.HASHER = test_accounts.CountingHasher()
+passwords.HASHER = test_accounts.CountingHasher(seconds=0.25)
 clients = [app.test_client() for _ in range(16)]
 tokens = [test_accounts.token(client) for client in clients]
 start = threading.Barrier(len(clients))
