@@ -138,7 +138,7 @@ def login():
 
 
 def _wait_words(seconds: int) -> str:
-    """ "2 minutes 5 seconds", "40 secondes": when the login may be tried again, in the page's language."""
+    """When the login may be tried again, in the page's language: "2 minutes 5 seconds", "40 secondes"."""
     minutes, rest = divmod(seconds, 60)
     parts = []
     if minutes:
