@@ -96,7 +96,9 @@ def measure(folder: Path, responses: int, repeat: int, with_pdf: bool) -> dict:
     db_path = folder / "responses.db"
     print(f"  filling {responses:,} responses…", file=sys.stderr)
     fill(db_path, responses, seed=responses)
-    app = create_app({"SURVEYS_DIR": surveys, "DATABASE": db_path, "SECRET_KEY": "bench"})
+    app = create_app(
+        {"SURVEYS_DIR": surveys, "DATABASE": db_path, "SECRET_KEY": "bench-secret-key-at-least-32-characters"}
+    )
     floors, builds = [], []
     for _ in range(repeat):  # alternate, so both see the same machine load
         floors.append(floor_seconds(db_path))

@@ -40,6 +40,9 @@ from coresp_survey.survey.loader import YAML_FORMAT
 from coresp_survey.survey.loader import SurveyInvalid
 from coresp_survey.survey.loader import read_survey
 from coresp_survey.survey.model import Survey
+from coresp_survey.workspace import accounts
+from coresp_survey.workspace import logins
+from coresp_survey.workspace import passwords
 
 CONVERT_FORMATS = (YAML_FORMAT, "xlsx")
 
@@ -64,12 +67,13 @@ def say(message: str) -> None:
 @click.option(
     "--secret-key",
     envvar="CORESP_SECRET_KEY",
-    help="Key signing sessions (CORESP_SECRET_KEY; default: made once and kept beside the database).",
+    help="Key signing sessions, at least 32 characters (CORESP_SECRET_KEY; default: made once and kept beside the"
+    " database).",
 )
 @click.option(
     "--admin-password",
     envvar="CORESP_ADMIN_PASSWORD",
-    help="Password of the coordination group's workspace (CORESP_ADMIN_PASSWORD).",
+    help="Password of the workspace's built-in account 'admin', for a first login (CORESP_ADMIN_PASSWORD).",
 )
 @click.version_option(package_name="coresp-survey")
 def main(surveys: Path | None, db: Path | None, secret_key: str | None, admin_password: str | None) -> None:
@@ -82,6 +86,16 @@ def main(surveys: Path | None, db: Path | None, secret_key: str | None, admin_pa
     ]:
         if value:
             os.environ[name] = str(value)  # gunicorn workers and create_app read the same settings
+
+
+def check_secret_key() -> None:
+    """A ``CORESP_SECRET_KEY`` too short is one line, before any server starts (`create_app` refuses it too)."""
+    key = os.environ.get("CORESP_SECRET_KEY")
+    if key:
+        try:
+            config.check_secret_key(key)
+        except config.SecretKeyTooShort as short:
+            raise click.ClickException(str(short)) from None
 
 
 def surveys_folder() -> Path:
@@ -179,6 +193,7 @@ def validate(paths: tuple[Path, ...]) -> None:
 )
 def serve(host: str, port: int, workers: int) -> None:
     """Run the web app under gunicorn, ready to sit behind a reverse proxy."""
+    check_secret_key()
     warn_about_stored_answers(load_surveys().values())
     from coresp_survey.web.server import THREADS
     from coresp_survey.web.server import run
@@ -466,6 +481,7 @@ def demo(host: str, port: int, out: Path) -> None:
     from coresp_survey import demo as demo_data
     from coresp_survey.web.server import SITE_PATH
 
+    check_secret_key()
     os.environ.setdefault("CORESP_DB", str(Path("instance/demo.db").resolve()))
     surveys = load_surveys()
     db = database.prepare(database_path())  # the demo writes: the database is created and migrated first
@@ -492,3 +508,127 @@ def demo(host: str, port: int, out: Path) -> None:
     say(f"Published site: http://{host}:{port}{SITE_PATH}/index.html")
     say("Press Ctrl+C to stop.")
     run(host, port, 2, built.out)
+
+
+# -- the workspace's accounts --------------------------------------------------------
+
+
+@main.group()
+def users() -> None:
+    """The workspace's accounts: each login has a role and, but for admins, the surveys it may see.
+
+    Roles: admin (every survey, everything), coordinator (for its surveys:
+    participation, moderation, building the site), moderator (moderation of
+    its surveys only). The built-in account 'admin' has CORESP_ADMIN_PASSWORD
+    as its password, for a first login.
+    """
+
+
+@users.command("add")
+@click.argument("login")
+@click.option("--role", required=True, type=click.Choice(accounts.ROLES), help="What the account may do.")
+@click.option(
+    "--survey",
+    "survey_ids",
+    multiple=True,
+    metavar="ID",
+    help="A survey the account may see (repeat for several); needed for a coordinator or a moderator.",
+)
+def users_add(login: str, role: str, survey_ids: tuple[str, ...]) -> None:
+    """Add an account; its password is read from standard input (one line), or asked twice on a terminal."""
+    surveys = load_surveys()
+    try:
+        named = accounts.check_account(login, role, survey_ids, surveys)
+    except accounts.AccountRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    db = database.prepare(database_path())  # users writes: the database is created and migrated first
+    try:
+        if accounts.get_account(db, login) is not None:
+            raise click.ClickException(f"there is already an account {login!r} (users password changes its password)")
+        hashed = passwords.hash_password(read_new_password(login))
+        try:
+            accounts.add_account(db, login=login, role=role, surveys=named, password_hash=hashed, at=now())
+        except accounts.AccountRefused as refused:
+            raise click.ClickException(str(refused)) from None
+    finally:
+        db.close()
+    say(f"Account {login} added: {role}, {', '.join(named) or 'every survey'}.")
+
+
+@users.command("list")
+def users_list() -> None:
+    """Print each account's login, role and surveys (never a password or its hash)."""
+    try:
+        db = database.read_only(database_path())  # list creates, migrates and changes nothing
+    except database.Unreadable as unreadable:
+        raise click.ClickException(str(unreadable)) from None
+    try:
+        found = accounts.list_accounts(db)
+    finally:
+        db.close()
+    click.echo("login\trole\tsurveys")
+    builtin = "set" if os.environ.get("CORESP_ADMIN_PASSWORD") else "not set"
+    click.echo(f"{accounts.BUILTIN}\tadmin\tevery survey (built-in: CORESP_ADMIN_PASSWORD, {builtin} here)")
+    for account in found:
+        click.echo(f"{account.login}\t{account.role}\t{','.join(account.surveys) or 'every survey'}")
+    say(f"{len(found)} account(s) besides the built-in admin.")
+
+
+@users.command("remove")
+@click.argument("login")
+def users_remove(login: str) -> None:
+    """Remove an account: its sessions end at once; the decisions it made keep its login."""
+    refuse_builtin(login)
+    db = database.prepare(database_path())
+    try:
+        if not accounts.remove_account(db, login):
+            raise click.ClickException(f"no account {login!r} (users list shows them)")
+    finally:
+        db.close()
+    say(f"Account {login} removed; its sessions have ended.")
+
+
+@users.command("password")
+@click.argument("login")
+def users_password(login: str) -> None:
+    """Give an account a new password (standard input, or asked twice on a terminal): its sessions end at once."""
+    refuse_builtin(login)
+    db = database.prepare(database_path())
+    try:
+        if accounts.get_account(db, login) is None:
+            raise click.ClickException(f"no account {login!r} (users list shows them)")
+        hashed = passwords.hash_password(read_new_password(login))
+        accounts.set_password(db, login, hashed, now())
+        logins.forget_failures(db, login)
+    finally:
+        db.close()
+    say(f"New password for {login}; its sessions have ended.")
+
+
+def refuse_builtin(login: str) -> None:
+    if login == accounts.BUILTIN:
+        raise click.ClickException(
+            "'admin' is the built-in account: its password is CORESP_ADMIN_PASSWORD (unset it to close that account)"
+        )
+
+
+def read_new_password(login: str) -> str:
+    """The new password: one line of standard input, or typed twice, hidden, on a terminal; refused if weak."""
+    if sys.stdin.isatty():
+        password = click.prompt(
+            f"Password for {login} (at least {passwords.MIN_LENGTH} characters)",
+            hide_input=True,
+            confirmation_prompt=True,
+            err=True,
+        )
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        passwords.check_new_password(password, login)
+    except passwords.PasswordRefused as refused:
+        raise click.ClickException(f"{refused}; nothing was changed") from None
+    return password
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -11,6 +11,20 @@ DEFAULT_SURVEYS = "surveys"
 DEFAULT_DB = "instance/responses.db"
 DEFAULT_SITE = "site"
 SECRET_FILE = "secret_key"
+MIN_SECRET_LENGTH = 32
+"""A shorter key signing the session cookie can be found offline from any cookie the app hands out."""
+
+
+class SecretKeyTooShort(ValueError):
+    """``CORESP_SECRET_KEY`` is set but too short to sign sessions safely; the message is the one line to show."""
+
+
+def check_secret_key(key: str) -> None:
+    if len(key) < MIN_SECRET_LENGTH:
+        raise SecretKeyTooShort(
+            f"CORESP_SECRET_KEY has {len(key)} characters, fewer than {MIN_SECRET_LENGTH}: set a longer random one"
+            " (python3 -c 'import secrets; print(secrets.token_hex(32))'), or leave it unset to have one made"
+        )
 
 
 def from_environment() -> dict:

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import SECRET
 from helpers import TEST_SURVEYS
 from helpers import Respondent
 
@@ -23,7 +24,7 @@ def surveys_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def app(tmp_path: Path, surveys_dir: Path):
-    return create_app({"SURVEYS_DIR": surveys_dir, "DATABASE": tmp_path / "db" / "responses.db", "SECRET_KEY": "test"})
+    return create_app({"SURVEYS_DIR": surveys_dir, "DATABASE": tmp_path / "db" / "responses.db", "SECRET_KEY": SECRET})
 
 
 @pytest.fixture
@@ -49,6 +50,20 @@ def codes_db(app):
 @pytest.fixture
 def respondent(client) -> Respondent:
     return Respondent(client)
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashes(monkeypatch):
+    """Argon2 with its real parameters takes a quarter of a second per check: tests hash with the lightest ones
+    (web/test_accounts.py proves that the app's are argon2-cffi's defaults)."""
+    from argon2 import PasswordHasher
+
+    from coresp_survey.workspace import passwords
+
+    monkeypatch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    passwords._dummy_hash.cache_clear()
+    yield
+    passwords._dummy_hash.cache_clear()
 
 
 @pytest.fixture(autouse=True)

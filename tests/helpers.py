@@ -17,6 +17,9 @@ BUNDLED_SURVEYS = ROOT / "surveys"
 FIXTURES = TESTS / "fixtures"
 
 
+SECRET = "a test secret key, 32 characters or more"
+"""What tests sign sessions with: the app refuses a key shorter than 32 characters."""
+
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

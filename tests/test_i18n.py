@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import SECRET
 
 from coresp_survey import create_app
 from coresp_survey import i18n
@@ -24,7 +25,7 @@ def translations(tmp_path: Path, monkeypatch) -> Path:
 
 
 def settings(tmp_path: Path, surveys_dir: Path) -> dict:
-    return {"SURVEYS_DIR": surveys_dir, "DATABASE": tmp_path / "db" / "responses.db", "SECRET_KEY": "test"}
+    return {"SURVEYS_DIR": surveys_dir, "DATABASE": tmp_path / "db" / "responses.db", "SECRET_KEY": SECRET}
 
 
 def test_the_app_refuses_to_start_without_a_compiled_catalog(tmp_path, surveys_dir, translations):

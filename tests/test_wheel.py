@@ -21,7 +21,7 @@ from pathlib import Path
 import coresp_survey
 from coresp_survey import create_app
 assert "site-packages" in coresp_survey.__file__, coresp_survey.__file__
-app = create_app({"SURVEYS_DIR": Path("surveys"), "DATABASE": Path("db/responses.db").resolve(), "SECRET_KEY": "x"})
+app = create_app({"SURVEYS_DIR": Path("surveys"), "DATABASE": Path("db/responses.db").resolve(), "SECRET_KEY": "wheel-test-secret-key-of-32-characters"})
 page = app.test_client().get("/fr/")
 assert page.status_code == 200, page.status_code
 sys.stdout.write(page.text)

@@ -200,6 +200,46 @@ def m005_survey_versions(db: Database) -> None:
     )
 
 
+@migrations()
+def m006_accounts(db: Database) -> None:
+    """Named accounts of the workspace, login throttling per account, and who made each decision and build.
+
+    ``accounts``: a login, its role, the surveys it may see (a JSON list; an
+    admin sees all), its Argon2 password hash (NULL for the built-in ``admin``,
+    whose password is ``CORESP_ADMIN_PASSWORD`` and is never stored) and
+    ``session``, a random value every login's cookie must match: replacing it
+    ends that account's sessions on every worker. ``login_throttle`` counts the
+    failures per login tried, known or not, under a hash of the login (a
+    password typed into the login field is never kept in clear).
+    ``login_failures`` stays the count of recent failures of every login (the
+    global ceiling). Decisions and builds made before this migration name no
+    login (NULL): the shared password named nobody.
+    """
+    db.executescript(
+        """
+        CREATE TABLE accounts (
+            login TEXT PRIMARY KEY,
+            role TEXT NOT NULL,
+            surveys TEXT NOT NULL DEFAULT '[]',
+            password_hash TEXT,
+            session TEXT NOT NULL,
+            created TEXT NOT NULL,
+            changed TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE login_throttle (
+            login_key TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL,
+            last_failure REAL NOT NULL,
+            retry_at REAL NOT NULL
+        ) WITHOUT ROWID;
+        ALTER TABLE moderation ADD COLUMN decided_by TEXT;
+        ALTER TABLE decisions ADD COLUMN login TEXT;
+        ALTER TABLE builds ADD COLUMN login TEXT;
+        ALTER TABLE builds ADD COLUMN surveys TEXT;
+        """
+    )
+
+
 @code_migrations()
 def c001_codes(db: Database) -> None:
     """One row per invitation code: its hash, survey, group, day issued and whether it was used; nothing else."""

@@ -11,12 +11,20 @@ A build writes into a hidden sibling folder and only replaces the old site
 once everything is written, so a failed build leaves the previous site in
 place. A folder is only ever replaced if an earlier build made it (it holds
 `MARKER`), so ``--out`` pointing at the wrong folder destroys nothing.
+
+`build_surveys` (a coordinator's build from the workspace) publishes the
+current state of some surveys only, into a site built before: it writes
+their pages and data beside the site, then replaces each of their folders
+whole by a rename, and writes the language homes again from `CARDS` (what
+each home page says of each survey, as it was published). Every other file
+stays byte for byte as it was.
 """
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -54,6 +62,8 @@ from coresp_survey.workspace.decisions import decisions
 
 MARKER = ".coresp-site"
 """The file that marks a folder as a site this command built, and so may replace."""
+CARDS = ".coresp-cards.json"
+"""What the language homes say of each survey published, as published: ``{lang: [card, …]}`` (`Card`)."""
 ASSETS = {"site.css": ("style.css", "site.css"), "favicon.svg": ("favicon.svg",)}
 """What the site publishes (under content-hashed names), made of files of the package's ``static/`` folder.
 
@@ -64,6 +74,22 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 
 Progress = Callable[[str], None]
 """Told the name of each step as it ends (`build_steps` says how many there are)."""
+
+
+@dataclass(frozen=True)
+class Card:
+    """One survey on a language's home page."""
+
+    survey_id: str
+    title: str
+    round: str
+    respondents: int
+    indicators: int
+    report: bool
+
+    @classmethod
+    def of(cls, view: SurveyView, report: bool) -> Card:
+        return cls(view.survey.id, view.title, view.round, view.respondents, len(view.indicators), report)
 
 
 class SiteError(Exception):
@@ -156,9 +182,11 @@ def _write_site(surveys: dict[str, Survey], database: Path, writer: _Writer, ste
             built.surveys.append(survey.id)
     finally:
         db.close()
+    cards = {lang: [Card.of(view, writer.with_pdf) for view in views[lang].values()] for lang in LANGUAGES}
     for lang in LANGUAGES:
-        writer.home(lang, list(views[lang].values()))
+        writer.home(lang, cards[lang])
         writer.methodology(lang)
+    _write_cards(folder, cards)
     writer.root()
     writer.sitemap()
     step("home")
@@ -240,8 +268,8 @@ class _Writer:
         report.write_report(self.renderer, view, path, self.today)
         return time.perf_counter() - started
 
-    def home(self, lang: str, views: list[SurveyView]) -> None:
-        self.page("site/home.html", lang, pages.twins(LANGUAGES, pages.home), views=views)
+    def home(self, lang: str, cards: list[Card]) -> None:
+        self.page("site/home.html", lang, pages.twins(LANGUAGES, pages.home), cards=cards)
 
     def methodology(self, lang: str) -> None:
         self.page(
@@ -290,6 +318,110 @@ class _Writer:
             absolute=lambda path: pages.absolute(self.base_url, path),
         )
         (self.folder / pages.SITEMAP).write_text(xml, encoding="utf-8")
+
+
+# -- some surveys only ----------------------------------------------------------------
+
+
+def build_surveys(
+    surveys: dict[str, Survey],
+    scope: list[str],
+    database: Path,
+    out: Path,
+    *,
+    renderer: Renderer | None = None,
+    with_pdf: bool = True,
+    today: date | None = None,
+    locked: bool = False,
+) -> Built:
+    """Publish the current state of the surveys of ``scope`` into the site ``out`` built before, leaving every
+    other survey's pages and data as they were; the language homes are written again (`CARDS`).
+
+    Each of the surveys' folders (one per language, and its data) is
+    replaced whole by a rename, once all of them are written.
+    """
+    started = time.perf_counter()
+    out = out.resolve()
+    with nullcontext() if locked else build_lock(out):
+        _check_destination(out)
+        if not (out / MARKER).exists() or not (out / CARDS).exists():
+            raise SiteError(
+                f"{out} has not been built in full by this version yet: an admin builds the whole site first"
+            )
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+        try:
+            writer = _Writer(renderer or shared(), staging, None, today or date.today(), with_pdf)
+            built, cards = _write_surveys([surveys[survey_id] for survey_id in scope], database, writer)
+            cards = _merged_cards(_read_cards(out), cards, list(surveys))
+            for lang in LANGUAGES:
+                writer.home(lang, cards[lang])
+            _publish_surveys(staging, out, [surveys[survey_id] for survey_id in scope], cards)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    built.out = out
+    built.pages = writer.page_count
+    built.seconds = time.perf_counter() - started
+    return built
+
+
+def _write_surveys(chosen: list[Survey], database: Path, writer: _Writer) -> tuple[Built, dict[str, dict]]:
+    """The pages, reports and data of ``chosen`` into the writer's folder; their cards by language and survey."""
+    built = Built(out=writer.folder)
+    cards: dict[str, dict[str, Card]] = {lang: {} for lang in LANGUAGES}
+    db = read_only(database)
+    try:
+        for survey in chosen:
+            figures, criteria, warnings = _read_survey(db, survey)
+            built.warnings.extend(warnings)
+            write_downloads(survey, figures, writer.folder / pages.data(survey.id, ""))
+            for lang in survey.languages:
+                view = writer.survey_pages(survey, figures, criteria, lang, lambda _name: None)
+                cards.setdefault(lang, {})[survey.id] = Card.of(view, writer.with_pdf)
+                if writer.with_pdf:
+                    built.pdf_seconds += writer.report(view)
+                    built.reports += 1
+            built.surveys.append(survey.id)
+    finally:
+        db.close()
+    return built, cards
+
+
+def _merged_cards(published: dict[str, list[Card]], fresh: dict[str, dict[str, Card]], order: list[str]):
+    """The homes' cards: the fresh ones in place of those published, surveys in the catalog's order first."""
+    merged = {}
+    for lang in LANGUAGES:
+        by_id = {card.survey_id: card for card in published.get(lang, [])} | fresh.get(lang, {})
+        known = [survey_id for survey_id in order if survey_id in by_id]
+        others = [card.survey_id for card in published.get(lang, []) if card.survey_id not in order]
+        merged[lang] = [by_id[survey_id] for survey_id in known + others]
+    return merged
+
+
+def _publish_surveys(staging: Path, out: Path, chosen: list[Survey], cards: dict[str, list[Card]]) -> None:
+    """Move the new folders and homes in: each folder replaced whole by renames, missing assets added first."""
+    (out / "assets").mkdir(exist_ok=True)
+    for asset in (staging / "assets").iterdir():
+        if not (out / "assets" / asset.name).exists():
+            os.replace(asset, out / "assets" / asset.name)
+    for survey in chosen:
+        folders = [pages.data(survey.id, "").rstrip("/"), *(f"{lang}/{survey.id}" for lang in survey.languages)]
+        for folder in folders:
+            (out / folder).parent.mkdir(parents=True, exist_ok=True)
+            _swap(staging / folder, out / folder)
+    for lang in LANGUAGES:
+        os.replace(staging / pages.home(lang), out / pages.home(lang))
+    _write_cards(staging, cards)
+    os.replace(staging / CARDS, out / CARDS)
+
+
+def _write_cards(folder: Path, cards: dict[str, list[Card]]) -> None:
+    as_json = {lang: [card.__dict__ for card in lang_cards] for lang, lang_cards in cards.items()}
+    (folder / CARDS).write_text(json.dumps(as_json, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8")
+
+
+def _read_cards(out: Path) -> dict[str, list[Card]]:
+    found = json.loads((out / CARDS).read_text(encoding="utf-8"))
+    return {lang: [Card(**card) for card in lang_cards] for lang, lang_cards in found.items()}
 
 
 def _copy_assets(folder: Path) -> dict[str, str]:

@@ -1,12 +1,16 @@
 """The coordination group's workspace (``/admin/``): participation, moderation of open answers, publishing.
 
-Every route needs a login (`admin_auth`), every POST a CSRF token (the app's
+Every route needs a login and says what it needs (`accounts.requires`),
+checked in one place for all (`accounts.check_access`): a survey outside the
+login's scope does not exist for it, and every list and count reads
+`accounts.visible_surveys`. Every POST needs a CSRF token (the app's
 CSRFProtect), and every answer is shown escaped, never as HTML. The
 workspace's language is chosen with ``?lang=`` and kept in the session.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import unicodedata
 from contextlib import ExitStack
@@ -36,13 +40,18 @@ from coresp_survey.answers.responses import response_counts
 from coresp_survey.i18n import LANGUAGES
 from coresp_survey.publish import site as publish
 from coresp_survey.survey.model import Survey
-from coresp_survey.web import admin_auth
+from coresp_survey.web import accounts
+from coresp_survey.web.accounts import requires
 from coresp_survey.web.database import get_codes_db
 from coresp_survey.web.database import get_db
+from coresp_survey.web.decision_form import DecisionForm
 from coresp_survey.web.languages import preferred_language
 from coresp_survey.web.templating import twins
 from coresp_survey.workspace import builds
 from coresp_survey.workspace import moderation
+from coresp_survey.workspace.accounts import BUILDING
+from coresp_survey.workspace.accounts import MODERATION
+from coresp_survey.workspace.accounts import PARTICIPATION
 from coresp_survey.workspace.decisions import decide
 from coresp_survey.workspace.decisions import decision_log
 from coresp_survey.workspace.decisions import decisions
@@ -56,15 +65,18 @@ OPEN_ENDPOINTS = ("admin.login",)
 
 @bp.before_request
 def guard():
-    """Language first (the refusal pages are translated too), then the workspace switch, then the login."""
+    """Language first (the refusal pages are translated too), then the workspace switch, the login, its rights."""
     chosen = request.args.get("lang")
     if chosen in LANGUAGES:
         session["admin_lang"] = chosen
     g.lang = session.get("admin_lang") if session.get("admin_lang") in LANGUAGES else preferred_language()
-    if not admin_auth.enabled():
+    if not accounts.enabled():
         return render_template("admin/disabled.html"), 503
-    if request.endpoint not in OPEN_ENDPOINTS and not admin_auth.logged_in():
+    if request.endpoint in OPEN_ENDPOINTS:
+        return None
+    if not accounts.logged_in():
         return redirect(url_for("admin.login", next=request.full_path if request.method == "GET" else None), 303)
+    accounts.check_access()
     return None
 
 
@@ -78,7 +90,18 @@ def private(response):
 
 @bp.context_processor
 def admin_globals() -> dict:
-    return {"twins": _twins(), "surveys": current_app.extensions["surveys"]}
+    account = accounts.current_account()
+    return {
+        "twins": _twins(),
+        "surveys": accounts.visible_surveys(),
+        "account": account,
+        "may": account.may if account else (lambda _permission: False),
+        "role_names": role_names(),
+    }
+
+
+def role_names() -> dict[str, str]:
+    return {"admin": _("admin"), "coordinator": _("coordinator"), "moderator": _("moderator")}
 
 
 def _twins() -> dict[str, str]:
@@ -94,16 +117,35 @@ def _twins() -> dict[str, str]:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    wait = admin_auth.locked_for()
+    """The same answer for an unknown login and a wrong password; while a login must wait, when it may try again."""
     error = None
-    if request.method == "POST" and not wait:
-        if admin_auth.log_in(request.form.get("password", "")):
+    outcome = None
+    if request.method == "POST":
+        outcome = accounts.log_in(request.form.get("login", ""), request.form.get("password", ""))
+        if outcome.logged_in:
             return redirect(_safe_next(request.args.get("next")), 303)
-        error = _("This password is not right.")
-        wait = admin_auth.locked_for()
-    status = 429 if wait else (400 if error else 200)
-    minutes = (wait + 59) // 60
-    return render_template("admin/login.html", error=error, wait_minutes=minutes), status
+        if outcome.checked:
+            error = _("This login or password is not right.")
+    wait = math.ceil(outcome.wait) if outcome and outcome.wait > 0 else 0
+    status = 429 if outcome and not outcome.checked else (400 if error else 200)
+    return render_template(
+        "admin/login.html",
+        error=error,
+        refused=bool(outcome and not outcome.checked),
+        wait=_wait_words(wait) if wait else None,
+        typed_login=request.form.get("login", "") if request.method == "POST" else "",
+    ), status
+
+
+def _wait_words(seconds: int) -> str:
+    """When the login may be tried again, in the page's language: "2 minutes 5 seconds", "40 secondes"."""
+    minutes, rest = divmod(seconds, 60)
+    parts = []
+    if minutes:
+        parts.append(ngettext("%(num)s minute", "%(num)s minutes", minutes))
+    if rest or not minutes:
+        parts.append(ngettext("%(num)s second", "%(num)s seconds", rest))
+    return " ".join(parts)
 
 
 def _safe_next(target: str | None) -> str:
@@ -123,8 +165,9 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/logout", methods=["POST"])
+@requires(accounts.ANY_ACCOUNT)
 def logout():
-    admin_auth.log_out()
+    accounts.log_out()
     flash(_("You are logged out."))
     return redirect(url_for("admin.login"), 303)
 
@@ -146,18 +189,24 @@ class GroupLine:
 
 
 @bp.route("/")
+@requires(accounts.ANY_ACCOUNT)
 def dashboard():
+    """Who is logged in; then, as the role allows, participation in the visible surveys and the site's builds."""
     db = get_db()
-    counts = response_counts(db)
-    drafts = count_open_drafts(db)
-    codes = code_counts(get_codes_db())
-    overview = [_survey_lines(survey, counts, drafts, codes) for survey in current_app.extensions["surveys"].values()]
+    account = accounts.current_account()
+    overview = []
+    if account.may(PARTICIPATION):
+        counts = response_counts(db)
+        drafts = count_open_drafts(db)
+        codes = code_counts(get_codes_db())
+        overview = [_survey_lines(survey, counts, drafts, codes) for survey in accounts.visible_surveys().values()]
     return render_template(
         "admin/dashboard.html",
         overview=overview,
-        build=_last_build(db),
-        site_built=_site_built(),
+        build=_last_build(db) if account.may(BUILDING) else None,
+        site_built=_site_built() if account.may(BUILDING) else None,
         site_dir=current_app.config["SITE_DIR"],
+        scope_titles=", ".join(survey.title(g.lang) for survey in accounts.visible_surveys().values()),
     )
 
 
@@ -191,14 +240,22 @@ def _site_built() -> datetime | None:
 
 
 @bp.route("/build", methods=["POST"])
+@requires(BUILDING)
 def build():
     """Start a build of the site in the background; the dashboard shows how it went.
+
+    An admin builds the whole site; anyone else, the current state of their
+    surveys only, into the site as it is (`publish.build_surveys`): the other
+    surveys' pages stay as they were published.
 
     The request takes the site's build lock and hands it to the build thread,
     which lets it go only once the outcome is recorded: a build "running" in
     the table while nobody holds the lock died with its worker.
     """
     db = get_db()
+    account = accounts.current_account()
+    scope = None if account.role == "admin" else list(accounts.visible_surveys())
+    started = {"by": account.login, "surveys": scope}
     held = ExitStack()
     try:
         held.enter_context(publish.build_lock(current_app.config["SITE_DIR"]))
@@ -206,13 +263,14 @@ def build():
         flash(_("A build is already running."))
         return redirect(url_for("admin.dashboard"), 303)
     except OSError as error:  # the site's folder cannot be made: said on the dashboard like any failed build
-        builds.finish_build(db, builds.start_build(db, _now()), finished=_now(), status="failed", message=str(error))
+        failed = builds.start_build(db, _now(), **started)
+        builds.finish_build(db, failed, finished=_now(), status="failed", message=str(error))
         return redirect(url_for("admin.dashboard"), 303)
     try:
         builds.interrupt_builds(db, _now())
-        build_id = builds.start_build(db, _now())
+        build_id = builds.start_build(db, _now(), **started)
         app = current_app._get_current_object()
-        threading.Thread(target=_run_build, args=(app, build_id, held), daemon=True, name="site-build").start()
+        threading.Thread(target=_run_build, args=(app, build_id, held, scope), daemon=True, name="site-build").start()
     except BaseException:
         held.close()
         raise
@@ -220,18 +278,20 @@ def build():
     return redirect(url_for("admin.dashboard"), 303)
 
 
-def _run_build(app, build_id: str, held: ExitStack) -> None:
-    """Build while holding the lock the request took; record the outcome, then let the lock go."""
+def _run_build(app, build_id: str, held: ExitStack, scope: list[str] | None) -> None:
+    """Build (the whole site, or the surveys of ``scope``) while holding the lock the request took; record the
+    outcome, then let the lock go."""
     with held:
         db = database.connect(app.config["DATABASE"])
         try:
-            built = publish.build_site(
-                app.extensions["surveys"],
-                app.config["DATABASE"],
-                app.config["SITE_DIR"],
-                with_pdf=app.config["SITE_WITH_PDF"],
-                locked=True,
-            )
+            surveys = app.extensions["surveys"]
+            settings = {"with_pdf": app.config["SITE_WITH_PDF"], "locked": True}
+            if scope is None:
+                built = publish.build_site(surveys, app.config["DATABASE"], app.config["SITE_DIR"], **settings)
+            else:
+                built = publish.build_surveys(
+                    surveys, scope, app.config["DATABASE"], app.config["SITE_DIR"], **settings
+                )
             done = f"{built.pages} pages, {built.reports} reports"
             builds.finish_build(db, build_id, finished=_now(), status="done", message=done)
         except Exception as error:  # recorded for the dashboard: a thread has nobody else to tell
@@ -242,12 +302,13 @@ def _run_build(app, build_id: str, held: ExitStack) -> None:
 
 def _last_build(db) -> dict | None:
     """The last workspace build; one left "running" by a worker that died is marked interrupted first."""
-    last = builds.last_build(db)
+    account = accounts.current_account()
+    last = builds.last_build(db, account.sees)
     if last and last["status"] == "running":
         with publish.build_idle(current_app.config["SITE_DIR"]) as idle:
             if idle:
                 builds.interrupt_builds(db, _now())
-                last = builds.last_build(db)
+                last = builds.last_build(db, account.sees)
     return last
 
 
@@ -260,8 +321,9 @@ def _now() -> str:
 
 
 def _survey(survey_id: str) -> Survey:
-    survey = current_app.extensions["surveys"].get(survey_id)
-    if survey is None or not moderation.open_questions(survey):
+    """A survey the login sees (`accounts.check_access` has made sure) with open questions to moderate."""
+    survey = accounts.visible_surveys()[survey_id]
+    if not moderation.open_questions(survey):
         abort(404)
     return survey
 
@@ -301,6 +363,7 @@ def _answers_named(survey: Survey, keys: list[str]) -> dict[str, moderation.Open
 
 
 @bp.route("/<survey_id>/answers/", methods=["GET", "POST"])
+@requires(MODERATION)
 def answers(survey_id: str):
     survey = _survey(survey_id)
     if request.method == "POST":
@@ -336,11 +399,12 @@ def _bulk_decision(survey: Survey):
     if not chosen:
         flash(_("Tick at least one answer first."), "error")
         return back
+    by = accounts.current_login()
     if action in ("approved", "rejected", "pending"):
-        changed = decide(get_db(), survey=survey.id, answers=chosen, status=action, at=_now())
+        changed = decide(get_db(), survey=survey.id, answers=chosen, status=action, at=_now(), by=by)
     elif action in ("add_family", "remove_family") and family in families:
         change = {"add_families": (family,)} if action == "add_family" else {"remove_families": (family,)}
-        changed = decide(get_db(), survey=survey.id, answers=chosen, at=_now(), **change)
+        changed = decide(get_db(), survey=survey.id, answers=chosen, at=_now(), by=by, **change)
     else:
         flash(_("Choose what to do with the ticked answers."), "error")
         return back
@@ -354,6 +418,7 @@ def _list_args() -> dict[str, str]:
 
 
 @bp.route("/<survey_id>/answers/<key>/", methods=["GET", "POST"])
+@requires(MODERATION)
 def answer(survey_id: str, key: str):
     survey = _survey(survey_id)
     found = _answers_named(survey, [key]).get(key)
@@ -381,53 +446,15 @@ def answer(survey_id: str, key: str):
 
 
 def _save_answer(survey: Survey, answer: moderation.OpenAnswer) -> dict[str, str]:
-    """Record the form's decision; return the problems (by field) instead when it is not valid."""
-    form = request.form
-    errors = {}
-    status = form.get("status", "")
-    if status not in moderation.STATUSES:
-        errors["status"] = _("Choose approved, rejected or pending.")
-    known = {family.id for family in survey.families}
-    families = tuple(dict.fromkeys(form.getlist("families")))
-    if any(family not in known for family in families):
-        errors["families"] = _("Choose families from the list.")
-    redacted, problem = _text_to_publish(survey, answer, status)
-    if problem:
-        errors["redacted"] = problem
-    if errors:
-        return errors
+    """Record the form's decision, with who made it; return the problems (by field) instead when it is not valid."""
+    form = DecisionForm(request.form, survey, answer)
+    if not form.validate():
+        return form.problems()
     decide(
-        get_db(), survey=survey.id, answers=[(answer.response_id, answer.question)], status=status,
-        families=families, redacted=redacted, at=_now(),
+        get_db(), survey=survey.id, answers=[(answer.response_id, answer.question)], status=form.status.data,
+        families=tuple(form.families.data), redacted=form.redaction, at=_now(), by=accounts.current_login(),
     )  # fmt: skip
     return {}
-
-
-def _text_to_publish(survey: Survey, answer: moderation.OpenAnswer, status: str) -> tuple[str | None | bool, str]:
-    """The redaction to store (False: leave it as it is, None: the original), or the problem with the field.
-
-    Only text a moderator saw and approved may be published: an emptied field
-    never falls back to the original. Going back to the original is its own
-    button ("redaction=original"); an empty field when rejecting or leaving
-    pending changes nothing about the redaction, so a later approval (bulk
-    ones included) still publishes the text approved before.
-    """
-    if request.form.get("redaction") == "original":
-        return None, ""
-    if "redacted" not in request.form:
-        return False, ""  # a form without the field (a script's): like a bulk action, the redaction stays
-    typed = request.form.get("redacted", "").replace("\r\n", "\n")
-    limit = survey.question(answer.question).max_length or 4000
-    if len(typed) > limit:
-        return False, _("The published text can have at most %(max)s characters.", max=limit)
-    if not typed.strip():
-        if status == "approved":
-            return False, _(
-                "The text to publish cannot be empty. Write the text that may be published, use “Publish the"
-                " original text”, or reject the answer."
-            )
-        return False, ""
-    return (None if typed == answer.text else typed), ""
 
 
 def _next_pending(

@@ -10,6 +10,7 @@ from coresp_survey import config
 from coresp_survey.answers import definitions
 from coresp_survey.answers.database import connect
 from coresp_survey.survey.catalog import load_catalog
+from coresp_survey.web import accounts
 from coresp_survey.web import admin
 from coresp_survey.web import database
 from coresp_survey.web import errors
@@ -23,7 +24,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Build the web app; refuse to start (SurveyInvalid) if any survey file has a problem."""
+    """Build the web app; refuse to start if any survey file has a problem (SurveyInvalid) or the secret key is
+    too short (`config.SecretKeyTooShort`)."""
     app = Flask(PACKAGE, root_path=str(PACKAGE_DIR))  # templates/ and static/ are the package's
     app.config.update(config.SECURE_DEFAULTS)
     app.config.update(config.from_environment())
@@ -31,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.secret_key(app.config["DATABASE"].parent)
+    config.check_secret_key(app.config["SECRET_KEY"])
     app.extensions["surveys"] = load_catalog(app.config["SURVEYS_DIR"])
     database.init_app(app)
     keep_survey_versions(app)
@@ -38,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
+    accounts.init_app(app)
     app.register_blueprint(respond.bp)
     app.register_blueprint(admin.bp)
     return app

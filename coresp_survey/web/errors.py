@@ -26,6 +26,7 @@ def titles() -> dict[int, tuple[str, str]]:
             _("The request could not be understood"),
             _("Something in what your browser sent was not right. Please go back and try again."),
         ),
+        403: (_("Not allowed"), _("Your account may not do this. Ask an admin of the workspace if you need to.")),
         404: (
             _("Page not found"),
             _("This address does not match any page. It may have been mistyped, or the survey may have been removed."),

@@ -1,17 +1,24 @@
-"""The site builds started from the workspace: when each started and finished, and how it went."""
+"""The site builds started from the workspace: who started each, for which surveys, when, and how it went."""
 
 from __future__ import annotations
+
+import json
+from collections.abc import Callable
 
 from sqlite_utils import Database
 
 from coresp_survey.answers import database
 
 
-def start_build(db: Database, started: str) -> str:
-    """Record a build "running" from ``started``; return its id."""
+def start_build(db: Database, started: str, *, by: str | None = None, surveys: list[str] | None = None) -> str:
+    """Record a build "running" from ``started``, by a login, of some surveys (None: the whole site); return its id."""
     build_id = database.new_key()
+    named = database.to_json(surveys) if surveys is not None else None
     with database.write(db):
-        db.execute("INSERT INTO builds (id, started, status) VALUES (?, ?, 'running')", [build_id, started])
+        db.execute(
+            "INSERT INTO builds (id, started, status, login, surveys) VALUES (?, ?, 'running', ?, ?)",
+            [build_id, started, by, named],
+        )
     return build_id
 
 
@@ -36,9 +43,15 @@ def interrupt_builds(db: Database, finished: str) -> int:
         ).rowcount
 
 
-def last_build(db: Database) -> dict | None:
-    """The latest build's started, finished, status and message; None before the first."""
-    row = database.select(
-        db, "SELECT started, finished, status, message FROM builds ORDER BY started DESC LIMIT 1"
-    ).fetchone()
-    return dict(row) if row else None
+def last_build(db: Database, seen: Callable[[str], bool] | None = None) -> dict | None:
+    """The latest build's started, finished, status, message, login and surveys (None: the whole site); None before
+    the first. With ``seen``, the latest whose surveys include one it sees (a whole-site build includes all)."""
+    rows = database.select(
+        db, "SELECT started, finished, status, message, login, surveys FROM builds ORDER BY started DESC"
+    )
+    for row in rows:
+        build = dict(row)
+        build["surveys"] = json.loads(build["surveys"]) if build["surveys"] is not None else None
+        if seen is None or build["surveys"] is None or any(seen(survey) for survey in build["surveys"]):
+            return build
+    return None

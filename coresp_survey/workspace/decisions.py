@@ -1,13 +1,15 @@
-"""Moderation decisions on open answers, and their log: what the coordination group decided, and when.
+"""Moderation decisions on open answers, and their log: what the coordination group decided, who, and when.
 
 A decision is keyed by the response's random id and the question: it says
-nothing about who answered. Decisions keep their time (the coordination
-group's work, not the respondents').
+nothing about who answered. Decisions keep their time and the login that
+made them (the coordination group's work, not the respondents'); those made
+before named accounts existed name nobody (None).
 """
 
 from __future__ import annotations
 
 import json
+from typing import NamedTuple
 
 from sqlite_utils import Database
 
@@ -20,7 +22,7 @@ def decisions(db: Database, survey: str) -> dict[tuple[str, str], Decision]:
     """Every moderation decision of a survey, by (response id, question)."""
     rows = database.select(
         db,
-        "SELECT response_id, question, status, redacted, families, decided FROM moderation WHERE survey = ?",
+        "SELECT response_id, question, status, redacted, families, decided, decided_by FROM moderation WHERE survey = ?",
         [survey],
     )
     return {
@@ -31,6 +33,7 @@ def decisions(db: Database, survey: str) -> dict[tuple[str, str], Decision]:
             redacted=row["redacted"],
             families=tuple(json.loads(row["families"])),
             decided=row["decided"],
+            decided_by=row["decided_by"],
         )
         for row in rows
     }
@@ -47,13 +50,14 @@ def decide(
     families: tuple[str, ...] | None = None,
     redacted: str | None | bool = False,
     at: str,
+    by: str | None = None,
 ) -> int:
     """Apply one decision to several answers (response id, question) in one transaction, logging each.
 
     ``families`` replaces the answer's families; ``add_families`` and
     ``remove_families`` change them (bulk classification). ``redacted`` False
-    leaves the redaction alone, None removes it (the log says so: ``original``). Returns how many answers
-    changed.
+    leaves the redaction alone, None removes it (the log says so: ``original``). ``by``: the login
+    deciding (`web.accounts.current_login`). Returns how many answers changed.
     """
     if status is not None and status not in STATUSES:
         raise ValueError(f"unknown moderation status {status!r}")
@@ -78,30 +82,40 @@ def decide(
                 continue
             db.execute(
                 """
-                INSERT INTO moderation (response_id, question, survey, status, redacted, families, decided)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO moderation (response_id, question, survey, status, redacted, families, decided, decided_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (response_id, question) DO UPDATE SET status = excluded.status,
-                    redacted = excluded.redacted, families = excluded.families, decided = excluded.decided
+                    redacted = excluded.redacted, families = excluded.families, decided = excluded.decided,
+                    decided_by = excluded.decided_by
                 """,
-                [response_id, question, survey, *new, at],
+                [response_id, question, survey, *new, at, by],
             )
             logged = {"status": new[0], "redacted": new[1] is not None, "families": new_families}
             if old_redacted is not None and new[1] is None:
                 logged["original"] = True  # the redaction was removed: the original text is what may be published
             db.execute(
-                "INSERT INTO decisions (id, survey, response_id, question, action, detail, at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [database.new_key(), survey, response_id, question, new[0], json.dumps(logged), at],
+                "INSERT INTO decisions (id, survey, response_id, question, action, detail, at, login)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [database.new_key(), survey, response_id, question, new[0], json.dumps(logged), at, by],
             )
             changed += 1
     return changed
 
 
-def decision_log(db: Database, *, response_id: str, question: str) -> list[tuple[str, str, dict]]:
-    """(time, status, detail) of every decision on one answer, oldest first."""
+class LoggedDecision(NamedTuple):
+    at: str
+    action: str
+    """The status it left: pending, approved or rejected."""
+    detail: dict
+    login: str | None
+    """Who decided; None before named accounts (the shared password named nobody)."""
+
+
+def decision_log(db: Database, *, response_id: str, question: str) -> list[LoggedDecision]:
+    """Every decision on one answer, oldest first: its history."""
     rows = database.select(
         db,
-        "SELECT at, action, detail FROM decisions WHERE response_id = ? AND question = ? ORDER BY at, id",
+        "SELECT at, action, detail, login FROM decisions WHERE response_id = ? AND question = ? ORDER BY at, id",
         [response_id, question],
     )
-    return [(row["at"], row["action"], json.loads(row["detail"])) for row in rows]
+    return [LoggedDecision(row["at"], row["action"], json.loads(row["detail"]), row["login"]) for row in rows]

@@ -32,6 +32,8 @@ class Decision:
     """The text that may be published instead of the original; None publishes the original."""
     families: tuple[str, ...]
     decided: str
+    decided_by: str | None = None
+    """The login of the last decision; None before named accounts."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class OpenAnswer:
     redacted: str | None
     families: tuple[str, ...]
     decided: str | None
+    decided_by: str | None = None
 
     @property
     def key(self) -> str:
@@ -104,6 +107,7 @@ def open_answers(
                     redacted=decision.redacted if decision else None,
                     families=decision.families if decision else (),
                     decided=decision.decided if decision else None,
+                    decided_by=decision.decided_by if decision else None,
                 )
             )
     return answers

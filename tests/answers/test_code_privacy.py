@@ -37,6 +37,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import FIXTURES
 from helpers import ROOT
+from helpers import SECRET
 
 from coresp_survey import create_app
 from coresp_survey.cli import main
@@ -319,7 +320,7 @@ def wait_until_serving(server: subprocess.Popen, port: int, log: Path) -> None:
 def test_a_code_is_spent_when_the_first_page_accepts_it(tmp_path):
     """Accepted on the first page, never finished: another browser can no longer use it."""
     folder = tmp_path / "instance"
-    app = create_app({"SURVEYS_DIR": SURVEYS, "DATABASE": folder / "responses.db", "SECRET_KEY": "test"})
+    app = create_app({"SURVEYS_DIR": SURVEYS, "DATABASE": folder / "responses.db", "SECRET_KEY": SECRET})
     env = {"CORESP_SURVEYS": str(SURVEYS), "CORESP_DB": str(folder / "responses.db")}
     (code,) = issue(env, "young", 1)
     run = Run()
@@ -333,7 +334,7 @@ def test_a_code_is_spent_when_the_first_page_accepts_it(tmp_path):
 
 def test_the_session_forgets_a_code_from_the_address_once_accepted(tmp_path):
     folder = tmp_path / "instance"
-    app = create_app({"SURVEYS_DIR": SURVEYS, "DATABASE": folder / "responses.db", "SECRET_KEY": "test"})
+    app = create_app({"SURVEYS_DIR": SURVEYS, "DATABASE": folder / "responses.db", "SECRET_KEY": SECRET})
     env = {"CORESP_SURVEYS": str(SURVEYS), "CORESP_DB": str(folder / "responses.db")}
     (code,) = issue(env, "elderly", 1)
     browser = FlaskBrowser(app)
@@ -348,7 +349,7 @@ def test_a_double_click_on_the_first_page_spends_the_code_once(tmp_path, monkeyp
     from coresp_survey.web import respond
 
     folder = tmp_path / "instance"
-    app = create_app({"SURVEYS_DIR": SURVEYS, "DATABASE": folder / "responses.db", "SECRET_KEY": "test"})
+    app = create_app({"SURVEYS_DIR": SURVEYS, "DATABASE": folder / "responses.db", "SECRET_KEY": SECRET})
     env = {"CORESP_SURVEYS": str(SURVEYS), "CORESP_DB": str(folder / "responses.db")}
     (code,) = issue(env, "young", 1)
     browser = FlaskBrowser(app)
@@ -406,7 +407,7 @@ def test_a_code_spent_without_a_draft_tells_the_respondent_what_to_do(tmp_path, 
     from coresp_survey.answers.responses import count_responses
 
     folder = tmp_path / "instance"
-    app = create_app({"SURVEYS_DIR": SURVEYS, "DATABASE": folder / "responses.db", "SECRET_KEY": "test"})
+    app = create_app({"SURVEYS_DIR": SURVEYS, "DATABASE": folder / "responses.db", "SECRET_KEY": SECRET})
     app.config["PROPAGATE_EXCEPTIONS"] = False
     env = {"CORESP_SURVEYS": str(SURVEYS), "CORESP_DB": str(folder / "responses.db")}
     (code,) = issue(env, "young", 1)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -28,7 +29,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers import CSRF
 from helpers import FIXTURES
+from helpers import SECRET
 
 from answers.test_code_privacy import CODES_FILE
 from answers.test_code_privacy import FIRST
@@ -90,7 +93,7 @@ def open_app(database: Path, draft_days: int | None = None):
     if draft_days is None:
         made_on = date.fromisoformat(MANIFEST["made_on"])
         draft_days = config.SECURE_DEFAULTS["DRAFT_DAYS"] + (date.today() - made_on).days
-    settings = {"SURVEYS_DIR": LANDED / "surveys", "DATABASE": database, "SECRET_KEY": "test"}
+    settings = {"SURVEYS_DIR": LANDED / "surveys", "DATABASE": database, "SECRET_KEY": SECRET}
     return create_app({**settings, "DRAFT_DAYS": draft_days})
 
 
@@ -291,3 +294,24 @@ def test_a_real_server_with_four_workers_migrates_a_landed_database_once(tmp_pat
         k: v for k, v in draft_states(alone).items() if k in DRAFTS.values()
     }
     assert codes_found_outside_the_codes_file(folder_bytes(database.parent), ALL_CODES) == []
+
+
+def test_decisions_made_before_accounts_name_nobody_and_their_history_says_so(tmp_path):
+    """Upgraded from the shared password (tests/fixtures/before-accounts/): every decision and build is kept, names
+    no login, and each answer's history shows it without a name; the built-in admin logs in."""
+    before = manifest_of("before-accounts")
+    database = fixture_copy("before-accounts", tmp_path / "instance")
+    surveys = FIXTURES / "before-accounts" / before["surveys"]
+    app = create_app({"SURVEYS_DIR": surveys, "DATABASE": database, "SECRET_KEY": SECRET, "ADMIN_PASSWORD": "first"})
+    assert rows(database, "SELECT DISTINCT login FROM decisions") == [(None,)]
+    assert rows(database, "SELECT DISTINCT decided_by FROM moderation") == [(None,)]
+    assert rows(database, "SELECT DISTINCT login, surveys FROM builds") == [(None, None)]
+    client = app.test_client()
+    token = CSRF.search(client.get("/admin/login").text).group(1)
+    assert (
+        client.post("/admin/login", data={"csrf_token": token, "login": "admin", "password": "first"}).status_code
+        == 303
+    )
+    history = client.get(f"/admin/open/answers/{before['decided']['redacted']}/?lang=en").text
+    assert re.search(r"<li>Approved, [A-Z][a-z]{2} \d+, 20\d\d.* · redacted</li>", history)
+    assert " by " not in history[history.index('id="history"') :]

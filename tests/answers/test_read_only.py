@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from helpers import FIXTURES
+from helpers import SECRET
 from sqlite_utils.migrations import Migrations
 
 from coresp_survey import create_app
@@ -64,7 +65,7 @@ def fixture_instance(name: str, folder: Path) -> tuple[Path, Path]:
 def served(tmp_path, surveys_dir) -> tuple[Path, Path]:
     """An instance folder as the serving app leaves it: answers, decisions, drafts (one abandoned long ago)."""
     path = tmp_path / "instance" / "responses.db"
-    create_app({"SURVEYS_DIR": surveys_dir, "DATABASE": path, "SECRET_KEY": "test"})
+    create_app({"SURVEYS_DIR": surveys_dir, "DATABASE": path, "SECRET_KEY": SECRET})
     db = database.connect(path)
     import_responses(db, survey="mini", lang="fr", rows=[("2026", "students", {"mood": 1, "why": "Trop de bruit"})] * 6)
     (first, *_others) = iter_responses(db, "mini")
@@ -125,7 +126,9 @@ def test_export_reads_a_database_not_yet_migrated_with_every_response(name, tmp_
 def test_the_library_build_reads_the_database_as_it_is(served, tmp_path, surveys_dir):
     """`publish.build_site` opens the database read-only, whatever the command around it does."""
     path, _surveys = served
-    app = create_app({"SURVEYS_DIR": surveys_dir, "DATABASE": tmp_path / "other" / "responses.db", "SECRET_KEY": "t"})
+    app = create_app(
+        {"SURVEYS_DIR": surveys_dir, "DATABASE": tmp_path / "other" / "responses.db", "SECRET_KEY": SECRET}
+    )
     for folder in (path.parent, fixture_instance(EVERY_FIXTURE[0], tmp_path / "fixture")[0].parent):
         app.config["DATABASE"] = folder / "responses.db"
         before = folder_hashes(folder)

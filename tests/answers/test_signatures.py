@@ -10,6 +10,7 @@ from coresp_survey.answers import codes
 from coresp_survey.answers import drafts
 from coresp_survey.answers import responses
 from coresp_survey.answers import versions
+from coresp_survey.workspace import accounts
 from coresp_survey.workspace import builds
 from coresp_survey.workspace import decisions
 
@@ -23,10 +24,12 @@ BY_NAME = [
     (codes.accept_code, {"survey", "code"}),
     (
         decisions.decide,
-        {"survey", "answers", "status", "add_families", "remove_families", "families", "redacted", "at"},
+        {"survey", "answers", "status", "add_families", "remove_families", "families", "redacted", "at", "by"},
     ),
     (decisions.decision_log, {"response_id", "question"}),
+    (builds.start_build, {"by", "surveys"}),
     (builds.finish_build, {"finished", "status", "message"}),
+    (accounts.add_account, {"login", "role", "surveys", "password_hash", "at"}),
 ]
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import SECRET
 
 from coresp_survey import create_app
 from coresp_survey import demo as demo_data
@@ -146,7 +147,7 @@ class Instance:
 
     def start(self):
         """The web app starting (a gunicorn worker): it saves the survey file for its current round."""
-        return create_app({"SURVEYS_DIR": self.surveys, "DATABASE": self.database, "SECRET_KEY": "test"})
+        return create_app({"SURVEYS_DIR": self.surveys, "DATABASE": self.database, "SECRET_KEY": SECRET})
 
     def run(self, *args: str):
         env = {"CORESP_SURVEYS": str(self.surveys), "CORESP_DB": str(self.database)}

@@ -21,6 +21,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from helpers import CSRF
+from helpers import SECRET
 from hypothesis import HealthCheck
 from hypothesis import assume
 from hypothesis import event
@@ -124,7 +125,7 @@ def trap_app(tmp_path, surveys_dir):
         ("coded-nothing", NOTHING_FOR_ELDERLY),
     ]:
         (surveys_dir / f"{name}.yaml").write_text(text, encoding="utf-8")
-    return create_app({"SURVEYS_DIR": surveys_dir, "DATABASE": tmp_path / "walk.db", "SECRET_KEY": "x"})
+    return create_app({"SURVEYS_DIR": surveys_dir, "DATABASE": tmp_path / "walk.db", "SECRET_KEY": SECRET})
 
 
 class Browser:
@@ -438,7 +439,7 @@ def position(text: str) -> tuple[int, int]:
 def walk_app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("walks")
     (folder / "surveys").mkdir()
-    return create_app({"SURVEYS_DIR": folder / "surveys", "DATABASE": folder / "w.db", "SECRET_KEY": "x"})
+    return create_app({"SURVEYS_DIR": folder / "surveys", "DATABASE": folder / "w.db", "SECRET_KEY": SECRET})
 
 
 @settings(

@@ -33,6 +33,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from helpers import SECRET
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
@@ -139,7 +140,7 @@ def publish_case(folder: Path, case: Case, *, with_pdf: bool = False) -> Path:
     surveys = folder / "surveys"
     surveys.mkdir()
     (surveys / f"{SURVEY}.yaml").write_text(survey_yaml(case), encoding="utf-8")
-    app = create_app({"SURVEYS_DIR": surveys, "DATABASE": folder / "db" / "responses.db", "SECRET_KEY": "test"})
+    app = create_app({"SURVEYS_DIR": surveys, "DATABASE": folder / "db" / "responses.db", "SECRET_KEY": SECRET})
     db = prepare(app.config["DATABASE"])
     try:
         rows = [(r.round, r.group, r.answers(k)) for k, r in enumerate(case.rows)]

@@ -16,6 +16,7 @@ from urllib.parse import urldefrag
 import pytest
 from click.testing import CliRunner
 from helpers import BUNDLED_SURVEYS
+from helpers import SECRET
 
 from coresp_survey import create_app
 from coresp_survey import demo as demo_data
@@ -72,7 +73,7 @@ def make_site(folder: Path, *, base_url: str | None = None, with_tiny: bool = Tr
     shutil.copytree(BUNDLED, surveys)
     if with_tiny:
         (surveys / "tiny.yaml").write_text(TINY_SURVEY, encoding="utf-8")
-    app = create_app({"SURVEYS_DIR": surveys, "DATABASE": folder / "responses.db", "SECRET_KEY": "test"})
+    app = create_app({"SURVEYS_DIR": surveys, "DATABASE": folder / "responses.db", "SECRET_KEY": SECRET})
     db = prepare(app.config["DATABASE"])
     school = app.extensions["surveys"][SCHOOL]
     rows = demo_data.synthetic_responses(school, ["2025", "2026"], 300, seed=7)

@@ -22,6 +22,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from helpers import CSRF
+from helpers import SECRET
 from hypothesis import HealthCheck
 from hypothesis import event
 from hypothesis import given
@@ -228,7 +229,7 @@ def server(tmp_path_factory):
     """One app for every generated survey: each valid one is put in its catalog in turn (start-up is slow)."""
     folder = tmp_path_factory.mktemp("served")
     (folder / "surveys").mkdir()
-    return create_app({"SURVEYS_DIR": folder / "surveys", "DATABASE": folder / "r.db", "SECRET_KEY": "x"})
+    return create_app({"SURVEYS_DIR": folder / "surveys", "DATABASE": folder / "r.db", "SECRET_KEY": SECRET})
 
 
 def serve_every_page(app, folder: Path, data: st.DataObject) -> None:

@@ -7,6 +7,7 @@ import multiprocessing
 import pytest
 from babel.messages.pofile import read_po
 from helpers import ROOT
+from helpers import SECRET
 
 from coresp_survey import config
 from coresp_survey import create_app
@@ -18,7 +19,7 @@ ROOT = ROOT
 def test_app_refuses_to_start_with_an_invalid_survey(tmp_path, surveys_dir):
     (surveys_dir / "broken.yaml").write_text("id: broken\nlanguages: [fr]\ntitel: {fr: x}\n")
     with pytest.raises(SurveyInvalid) as refused:
-        create_app({"SURVEYS_DIR": surveys_dir, "DATABASE": tmp_path / "r.db", "SECRET_KEY": "x"})
+        create_app({"SURVEYS_DIR": surveys_dir, "DATABASE": tmp_path / "r.db", "SECRET_KEY": SECRET})
     lines = str(refused.value).splitlines()
     assert f"{surveys_dir / 'broken.yaml'}:3: unknown key 'titel' in the survey (did you mean 'title'?)" in lines
 

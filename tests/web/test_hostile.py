@@ -9,6 +9,7 @@ import json
 import re
 
 import pytest
+from helpers import SECRET
 from hypothesis import HealthCheck
 from hypothesis import event
 from hypothesis import given
@@ -52,7 +53,7 @@ sections:
 @pytest.fixture
 def hostile_client(tmp_path, surveys_dir):
     (surveys_dir / "hostile.yaml").write_text(HOSTILE_SURVEY, encoding="utf-8")
-    app = create_app({"SURVEYS_DIR": surveys_dir, "DATABASE": tmp_path / "h.db", "SECRET_KEY": "x"})
+    app = create_app({"SURVEYS_DIR": surveys_dir, "DATABASE": tmp_path / "h.db", "SECRET_KEY": SECRET})
     return app.test_client()
 
 
@@ -176,7 +177,7 @@ def odd_app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("odd")
     (folder / "surveys").mkdir()
     (folder / "surveys" / "odd.yaml").write_text(ODD_SURVEY, encoding="utf-8")
-    return create_app({"SURVEYS_DIR": folder / "surveys", "DATABASE": folder / "odd.db", "SECRET_KEY": "x"})
+    return create_app({"SURVEYS_DIR": folder / "surveys", "DATABASE": folder / "odd.db", "SECRET_KEY": SECRET})
 
 
 INVALID = object()

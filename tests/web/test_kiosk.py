@@ -9,6 +9,7 @@ import re
 
 import pytest
 from helpers import CSRF
+from helpers import SECRET
 
 from coresp_survey import create_app
 from coresp_survey.answers.codes import issue_codes
@@ -256,7 +257,7 @@ def test_a_survey_without_kiosk_keeps_its_ways(client, db):
 
 
 def test_the_kiosk_setting_reaches_the_app(tmp_path, surveys_dir):
-    app = create_app({"SURVEYS_DIR": surveys_dir, "DATABASE": tmp_path / "r.db", "SECRET_KEY": "x"})
+    app = create_app({"SURVEYS_DIR": surveys_dir, "DATABASE": tmp_path / "r.db", "SECRET_KEY": SECRET})
     assert app.config["KIOSK_IDLE_MINUTES"] == 5
     assert app.extensions["surveys"]["kiosk"].kiosk and not app.extensions["surveys"]["mini"].kiosk
 
