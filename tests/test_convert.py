@@ -20,6 +20,7 @@ import yaml
 from click.testing import CliRunner
 from helpers import BUNDLED_SURVEYS
 from helpers import ROOT
+from helpers import SECRET
 from helpers import TEST_SURVEYS
 from hypothesis import HealthCheck
 from hypothesis import given
@@ -171,7 +172,7 @@ def workbook_folder(tmp_path) -> Path:
 
 
 def test_the_web_app_serves_a_workbook_survey(tmp_path, workbook_folder):
-    app = create_app({"SURVEYS_DIR": workbook_folder, "DATABASE": tmp_path / "r.db", "SECRET_KEY": "x"})
+    app = create_app({"SURVEYS_DIR": workbook_folder, "DATABASE": tmp_path / "r.db", "SECRET_KEY": SECRET})
     client = app.test_client()
     page = client.get("/en/quartier-xls/")
     assert page.status_code == 200 and "Do you live here?" in page.text
@@ -204,7 +205,9 @@ def test_import_export_and_codes_take_a_workbook_survey(tmp_path, workbook_folde
 
 
 def test_a_round_saved_as_a_workbook_is_read_back_as_one(tmp_path, workbook_folder):
-    create_app({"SURVEYS_DIR": workbook_folder, "DATABASE": tmp_path / "r.db", "SECRET_KEY": "x"})  # saves round 2026
+    create_app(
+        {"SURVEYS_DIR": workbook_folder, "DATABASE": tmp_path / "r.db", "SECRET_KEY": SECRET}
+    )  # saves round 2026
     next_round = small_survey()
     next_round["settings"][1][4] = "2027"
     next_round["survey"][3][2] = "Depuis combien de temps ?"
@@ -219,7 +222,7 @@ def test_a_round_saved_as_a_workbook_is_read_back_as_one(tmp_path, workbook_fold
 
 
 def test_a_saved_workbook_that_no_longer_loads_is_one_warning(tmp_path, workbook_folder):
-    create_app({"SURVEYS_DIR": workbook_folder, "DATABASE": tmp_path / "r.db", "SECRET_KEY": "x"})
+    create_app({"SURVEYS_DIR": workbook_folder, "DATABASE": tmp_path / "r.db", "SECRET_KEY": SECRET})
     db = database.connect(tmp_path / "r.db")
     db.execute("UPDATE survey_versions SET source = ?", [b"PK\x03\x04 damaged"])
     db.conn.commit()
@@ -227,7 +230,9 @@ def test_a_saved_workbook_that_no_longer_loads_is_one_warning(tmp_path, workbook
     moved["settings"][1][4] = "2027"
     write_workbook(workbook_folder / "quartier.xlsx", moved)
     known = definitions.load_definitions(db, load_survey(workbook_folder / "quartier.xlsx"))
-    with create_app({"SURVEYS_DIR": workbook_folder, "DATABASE": tmp_path / "r2.db", "SECRET_KEY": "x"}).app_context():
+    with create_app(
+        {"SURVEYS_DIR": workbook_folder, "DATABASE": tmp_path / "r2.db", "SECRET_KEY": SECRET}
+    ).app_context():
         known.of("2026")
     assert len(known.problems) == 1 and "(the file is not a workbook (.xlsx or .ods))" in known.problems[0]
 
