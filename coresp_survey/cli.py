@@ -270,21 +270,19 @@ def round_option(_context: click.Context, _option: click.Parameter, value: str |
 def import_(survey_id: str, csv_file: Path, new_round: str | None) -> None:
     """Store paper questionnaires typed into a CSV: all rows, or none if any row is wrong.
 
-    One column per question id (multiple choices joined by ';'), <id>_other for
-    "Other" texts, and group; optionally round (default: the survey's current
-    round). A row's round must be the current one, a round already stored, or
+    The CSV as spreadsheets save it: comma or semicolon separated, UTF-8 (with
+    or without a byte-order mark: "CSV UTF-8"). One column per question id
+    (multiple choices joined by ';'), <id>_other for "Other" texts, and group;
+    optionally round (default: the survey's current round). A row's round must be the current one, a round already stored, or
     the one given with --round; it is checked with the survey file of its round.
     """
     survey = find_survey(survey_id)
-    try:
-        text = csv_file.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise click.ClickException(f"{csv_file} is not UTF-8 text; save it as 'CSV UTF-8'") from None
+    data = csv_file.read_bytes()
     db = database.prepare(database_path())  # import writes: the database is created and migrated first
     definitions.save_current(db, [survey])  # the rows of its current round answer this very file
     known = definitions.load_definitions(db, survey)
     try:
-        rows = importing.read_csv(known, text, definitions.COMMAND_LINE_LANGUAGE, new_round)
+        rows = importing.read_csv(known, data, definitions.COMMAND_LINE_LANGUAGE, new_round)
     except importing.ImportRefused as refused:
         for problem in refused.problems:
             click.echo(f"{csv_file}: {problem}", err=True)
