@@ -6,9 +6,11 @@ What a command produces goes to standard output; messages go to standard error.
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from collections.abc import Iterable
 from collections.abc import Iterator
+from contextlib import ExitStack
 from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
@@ -325,6 +327,50 @@ def export(survey_id: str, file_format: str, out: Path | None) -> None:
                 with temporary.open("w", encoding="utf-8", newline="") as stream:
                     count = exporting.write_csv(table, stream)
     say(f"{count} response(s) exported{' to ' + str(out) if out else ''}.")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup(file: Path) -> None:
+    """Copy the database and the invitation codes' file, consistently, even while the app is answering.
+
+    FILE gets the responses database and FILE's -codes sibling the codes' file
+    (backup.db and backup-codes.db), as the app names its own: restore both
+    under the app's names, or point CORESP_DB at FILE. Each copy is checked
+    (integrity, rows) before the command says it is done; both are readable by
+    their owner only.
+    """
+    from coresp_survey.answers import backup as backups
+
+    source = database_path()
+    if not source.exists():
+        raise click.ClickException(f"no database at {source}; nothing to back up (set CORESP_DB or --db)")
+    codes_source = config.codes_database(source)
+    codes_file = config.codes_database(file)
+    targets = [(output_file(file), file)]  # both refused before anything is written if either is the app's own
+    if codes_source.exists():
+        targets.append((output_file(codes_file), codes_file))
+    elif codes_file.exists():
+        raise click.ClickException(
+            f"{source} has no invitation codes' file beside it, but {codes_file} exists: it would not belong to"
+            " this backup; remove it or choose another FILE (nothing was written)"
+        )
+    sources = [source, codes_source][: len(targets)]  # the responses first: see answers/backup.py
+    try:
+        with ExitStack() as files:
+            temporaries = [files.enter_context(writing(target, shown)) for target, shown in targets]
+            copies = [
+                backups.back_up(copied, temporary) for copied, temporary in zip(sources, temporaries, strict=True)
+            ]
+    except backups.BackupFailed as failed:
+        raise click.ClickException(f"{failed}; no backup was written") from None
+    except (database.Unreadable, sqlite3.OperationalError) as error:
+        raise click.ClickException(f"{error}; no backup was written") from None
+    for copy, (_target, shown) in zip(copies, targets, strict=True):
+        rows = ", ".join(f"{table} {count:,}" for table, count in copy.counts.items() if not table.startswith("_"))
+        say(f"{copy.source} copied to {shown} and checked (integrity ok; rows: {rows or 'none'}).")
+    if not codes_source.exists():
+        say(f"No invitation codes' file beside {source}: only {file} was written.")
 
 
 @main.command()
