@@ -11,7 +11,13 @@ or call a server.
 from __future__ import annotations
 
 import mimetypes
+import multiprocessing
+import os
 import re
+from collections.abc import Callable
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -130,16 +136,52 @@ def render_html(renderer: Renderer, view: SurveyView, today: date) -> str:
 
 def write_report(renderer: Renderer, view: SurveyView, path: Path, today: date) -> None:
     """Write the survey's report as a tagged PDF at ``path``, in the view's language, with its fonts embedded."""
-    html = weasyprint.HTML(
-        string=render_html(renderer, view, today),
-        base_url=STATIC.as_uri() + "/",
-        url_fetcher=StaticFetcher(),
-    )
+    write_pdf(render_html(renderer, view, today), path)
+
+
+def write_pdf(html: str, path: Path) -> None:
+    """The report's HTML as a tagged PDF at ``path``: the slow part, made of plain values so another process can run it."""
+    document = weasyprint.HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=StaticFetcher())
     path.parent.mkdir(parents=True, exist_ok=True)
     # Tagged (headings, tables, lists, figures with their chart titles as alternative text), with the title and
     # language of <title> and <html lang> in the metadata, and each quote's own language: what screen readers and
     # PDF/UA ask for.
-    html.write_pdf(path, pdf_variant="pdf/ua-1", pdf_tags=True, finisher=tag_quote_languages)
+    document.write_pdf(path, pdf_variant="pdf/ua-1", pdf_tags=True, finisher=tag_quote_languages)
+
+
+def write_pdfs(documents: Sequence[tuple[str, Path]], done: Callable[[Path], None] = lambda _path: None) -> None:
+    """Write each ``(html, path)`` as `write_pdf` does, on the machine's cores; ``done(path)`` as each is written.
+
+    WeasyPrint is pure Python and holds the GIL, so threads would take turns:
+    the reports are laid out in processes instead, one per core, this process
+    taking one of them. The processes start from a fresh server process
+    (``forkserver``), never by forking this one, which may be a web worker
+    with threads holding locks.
+    """
+    if not documents:
+        return
+    others = min(len(documents), available_cores()) - 1
+    if others <= 0:
+        for html, path in documents:
+            write_pdf(html, path)
+            done(path)
+        return
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=others, mp_context=context) as pool:
+        futures = {pool.submit(write_pdf, html, path): path for html, path in documents[1:]}
+        write_pdf(*documents[0])
+        done(documents[0][1])
+        for future in as_completed(futures):
+            future.result()  # a report that failed fails the build, with its own error
+            done(futures[future])
+
+
+def available_cores() -> int:
+    """The cores this process may run on (a container or ``taskset`` may give fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def tag_quote_languages(document: weasyprint.Document, pdf: pydyf.PDF) -> None:

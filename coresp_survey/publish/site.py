@@ -141,6 +141,7 @@ def _write_site(surveys: dict[str, Survey], database: Path, writer: _Writer, ste
     db = read_only(database)  # a build creates, migrates and prunes nothing
     try:
         views: dict[str, dict[str, SurveyView]] = {lang: {} for lang in LANGUAGES}
+        reports: list[SurveyView] = []
         for survey in surveys.values():
             figures, criteria, warnings = _read_survey(db, survey)
             built.warnings.extend(warnings)
@@ -150,12 +151,12 @@ def _write_site(surveys: dict[str, Survey], database: Path, writer: _Writer, ste
                 view = writer.survey_pages(survey, figures, criteria, lang, step)
                 views.setdefault(lang, {})[survey.id] = view
                 if writer.with_pdf:
-                    built.pdf_seconds += writer.report(view)
-                    built.reports += 1
-                    step(pages.report(lang, survey.id))
+                    reports.append(view)
             built.surveys.append(survey.id)
     finally:
         db.close()
+    built.pdf_seconds = writer.reports(reports, step)
+    built.reports = len(reports)
     for lang in LANGUAGES:
         writer.home(lang, list(views[lang].values()))
         writer.methodology(lang)
@@ -231,13 +232,16 @@ class _Writer:
         step(pages.overview(lang, survey.id))
         return view
 
-    def report(self, view: SurveyView) -> float:
-        """Write the survey's PDF report in the view's language; return the seconds it took."""
+    def reports(self, views: list[SurveyView], step: Progress) -> float:
+        """Write the PDF report of each view, in parallel on the machine's cores; return the seconds they took."""
         from coresp_survey.publish import report
 
         started = time.perf_counter()
-        path = self.folder / pages.report(view.lang, view.survey.id)
-        report.write_report(self.renderer, view, path, self.today)
+        documents = [
+            (report.render_html(self.renderer, view, self.today), self.folder / pages.report(view.lang, view.survey.id))
+            for view in views
+        ]
+        report.write_pdfs(documents, lambda path: step(path.relative_to(self.folder).as_posix()))
         return time.perf_counter() - started
 
     def home(self, lang: str, views: list[SurveyView]) -> None:

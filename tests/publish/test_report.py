@@ -637,3 +637,55 @@ def test_whole_school_survey_report(renderer, tmp_path):
     text = squeezed(text_of(reader))
     assert all(squeezed(item.label) in text for item in view.indicators)
     assert len(reader.pages) >= 7 + len(view.indicators)
+
+
+# -- the reports of a build, on the machine's cores ---------------------------------
+
+
+def small_html(text: str) -> str:
+    return f'<!doctype html><html lang="fr"><head><title>{text}</title></head><body><h1>{text}</h1></body></html>'
+
+
+class SpyPool(report.ProcessPoolExecutor):
+    """The real pool, remembering how it was made and what it was given."""
+
+    made: list[dict] = []
+    submitted: list[tuple] = []
+
+    def __init__(self, max_workers=None, mp_context=None):
+        SpyPool.made.append({"workers": max_workers, "start": mp_context.get_start_method()})
+        super().__init__(max_workers=max_workers, mp_context=mp_context)
+
+    def submit(self, fn, /, *args, **kwargs):
+        SpyPool.submitted.append((fn.__name__, *args))
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_the_reports_are_laid_out_in_parallel_processes_one_per_core(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "available_cores", lambda: 2)
+    monkeypatch.setattr(report, "ProcessPoolExecutor", SpyPool)
+    SpyPool.made.clear()
+    SpyPool.submitted.clear()
+    documents = [(small_html("Rapport"), tmp_path / "fr" / "report.pdf"), (small_html("Report"), tmp_path / "en.pdf")]
+    done = []
+    report.write_pdfs(documents, done.append)
+    assert SpyPool.made == [{"workers": 1, "start": "forkserver"}]  # never a fork of a threaded web worker
+    assert SpyPool.submitted == [("write_pdf", *documents[1])]  # this process lays out the first one itself
+    assert sorted(done) == sorted(path for _, path in documents)
+    assert [PdfReader(path).metadata.title for _, path in documents] == ["Rapport", "Report"]
+
+
+def test_with_one_core_the_reports_are_laid_out_here_one_after_the_other(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "available_cores", lambda: 1)
+    monkeypatch.setattr(report, "ProcessPoolExecutor", None)  # any pool would fail
+    documents = [(small_html(f"R{k}"), tmp_path / f"{k}.pdf") for k in range(2)]
+    report.write_pdfs(documents)
+    assert all(path.exists() for _, path in documents)
+
+
+def test_a_report_that_fails_in_another_process_fails_the_build(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "available_cores", lambda: 2)
+    (tmp_path / "taken").write_text("a file where a folder should be")
+    documents = [(small_html("ok"), tmp_path / "ok.pdf"), (small_html("ko"), tmp_path / "taken" / "report.pdf")]
+    with pytest.raises(OSError):
+        report.write_pdfs(documents)
