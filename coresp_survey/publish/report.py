@@ -146,7 +146,7 @@ def write_pdf(html: str, path: Path) -> None:
     # Tagged (headings, tables, lists, figures with their chart titles as alternative text), with the title and
     # language of <title> and <html lang> in the metadata, and each quote's own language: what screen readers and
     # PDF/UA ask for.
-    document.write_pdf(path, pdf_variant="pdf/ua-1", pdf_tags=True, finisher=tag_quote_languages)
+    document.write_pdf(path, pdf_variant="pdf/ua-1", pdf_tags=True, finisher=finish_tags)
 
 
 def write_pdfs(documents: Sequence[tuple[str, Path]], done: Callable[[Path], None] = lambda _path: None) -> None:
@@ -182,6 +182,50 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def finish_tags(document: weasyprint.Document, pdf: pydyf.PDF) -> None:
+    """What WeasyPrint's tags leave out and PDF/UA asks for: each quote's language, each table header's scope."""
+    tag_quote_languages(document, pdf)
+    tag_header_scopes(document, pdf)
+
+
+SCOPES = {"col": "/Column", "row": "/Row", "colgroup": "/Column", "rowgroup": "/Row"}
+"""HTML's ``scope`` of a ``<th>`` as PDF's ``/Scope`` attribute of its ``TH`` structure element."""
+
+
+def tag_header_scopes(document: weasyprint.Document, pdf: pydyf.PDF) -> None:
+    """Give each table header's structure element the scope its ``<th>`` has, so a screen reader knows what it heads.
+
+    WeasyPrint 70 tags ``<th>`` as ``TH`` with only ``/O /Table`` in its
+    attributes; PDF/UA wants ``/Scope`` (Column or Row) on every ``TH`` of a
+    table without header ids. As for quotes (`tag_quote_languages`), the
+    ``TH`` elements are made in the order of the cell boxes (a header repeated
+    on the next page is a box, and an element, again), so the boxes, walked in
+    the same order, give each one's scope; if the counts differ, nothing is
+    tagged rather than something tagged wrongly.
+    """
+    scopes = [
+        SCOPES.get((box.element.get("scope") or "").lower())
+        for page in document.pages
+        for box in page._page_box.descendants()
+        if box.element is not None and box.element_tag == "th" and type(box).__name__ == "TableCellBox"
+    ]
+    headers = [
+        item
+        for item in pdf.objects
+        if isinstance(item, pydyf.Dictionary) and item.get("Type") == "/StructElem" and item.get("S") == "/TH"
+    ]
+    if len(headers) != len(scopes):
+        return
+    for element, scope in zip(headers, scopes, strict=True):
+        if scope is None:
+            continue
+        attributes = element.get("A")
+        if not isinstance(attributes, pydyf.Dictionary):
+            attributes = pydyf.Dictionary({"O": "/Table"})
+            element["A"] = attributes
+        attributes["Scope"] = scope
 
 
 def tag_quote_languages(document: weasyprint.Document, pdf: pydyf.PDF) -> None:

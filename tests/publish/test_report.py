@@ -689,3 +689,83 @@ def test_a_report_that_fails_in_another_process_fails_the_build(tmp_path, monkey
     documents = [(small_html("ok"), tmp_path / "ok.pdf"), (small_html("ko"), tmp_path / "taken" / "report.pdf")]
     with pytest.raises(OSError):
         report.write_pdfs(documents)
+
+
+# -- for screen readers: what the tags say -----------------------------------------
+
+
+def struct_elements(reader: PdfReader) -> list[tuple[dict, list]]:
+    """Every structure element in reading order, with the chain of its ancestors' types."""
+    found = []
+
+    def visit(element, ancestors):
+        element = element.get_object()
+        found.append((element, ancestors))
+        kids = element.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids]:
+            kid = kid.get_object() if isinstance(kid, IndirectObject) else kid
+            if isinstance(kid, dict) and "/S" in kid:
+                visit(kid, [*ancestors, element["/S"]])
+
+    root = reader.trailer["/Root"]["/StructTreeRoot"]
+    for kid in root["/K"] if isinstance(root["/K"], list) else [root["/K"]]:
+        visit(kid, [])
+    return found
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_table_headers_are_whole_words_never_hyphenated_fragments(pages, views, lang):
+    """A hyphen added by the layout (U+2010) would be read aloud: "Très in- satisfai- sante"."""
+    text = "\n".join(pages[lang])
+    assert "\u2010" not in text
+    words = {word for item in views[lang].indicators for level in item.levels for word in level.label.split()}
+    assert "insatisfaisante" in words or "unsatisfactory" in words
+    found = set(re.findall(r"\w+", text))
+    assert words <= found, words - found
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_no_table_header_runs_out_of_its_cell(renderer, views, lang):
+    from weasyprint.formatting_structure import boxes
+
+    html = report.render_html(renderer, views[lang], TODAY)
+    document = weasyprint.HTML(string=html, base_url=report.STATIC.as_uri() + "/", url_fetcher=report.StaticFetcher())
+    overflowing = []
+    for page in document.render().pages:
+        for cell in page._page_box.descendants():
+            if isinstance(cell, boxes.TableCellBox) and cell.element_tag == "th":
+                for text in (box for box in cell.descendants() if isinstance(box, boxes.TextBox)):
+                    if text.position_x + text.width > cell.content_box_x() + cell.width + 0.5:
+                        overflowing.append(text.text)
+    assert overflowing == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_table_header_has_its_scope_columns_in_the_head_rows_in_the_body(pdfs, lang):
+    headers = [(element, ancestors) for element, ancestors in struct_elements(pdfs[lang]) if element["/S"] == "/TH"]
+    assert len(headers) > 20
+    for element, ancestors in headers:
+        scope = element["/A"]["/Scope"]
+        assert scope == ("/Column" if "/THead" in ancestors else "/Row"), ancestors
+        assert element["/A"]["/O"] == "/Table"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_figure_has_an_alternative_and_every_table_a_caption_or_headers(pdfs, lang):
+    elements = struct_elements(pdfs[lang])
+    figures = [element for element, _ in elements if element["/S"] == "/Figure"]
+    assert figures and all(str(figure.get("/Alt", "")).strip() for figure in figures)
+    tables = [element for element, _ in elements if element["/S"] == "/Table"]
+    assert tables
+    for table in tables:
+        kinds = [kid.get_object()["/S"] for kid in table["/K"] if isinstance(kid.get_object(), dict)]
+        assert "/THead" in kinds and "/TBody" in kinds
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_reading_order_of_headings_is_the_document_s(renderer, views, pdfs, lang):
+    html = report.render_html(renderer, views[lang], TODAY)
+    in_html = [f"/H{level}" for level in re.findall(r"<h([1-6])\b", html)]
+    in_pdf = [element["/S"] for element, _ in struct_elements(pdfs[lang]) if re.fullmatch(r"/H[1-6]", element["/S"])]
+    assert in_pdf == in_html
+    assert in_pdf[0] == "/H1"
