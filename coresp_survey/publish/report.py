@@ -14,6 +14,7 @@ import mimetypes
 import multiprocessing
 import os
 import re
+import threading
 from collections.abc import Callable
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -154,9 +155,7 @@ def write_pdfs(documents: Sequence[tuple[str, Path]], done: Callable[[Path], Non
 
     WeasyPrint is pure Python and holds the GIL, so threads would take turns:
     the reports are laid out in processes instead, one per core, this process
-    taking one of them. The processes start from a fresh server process
-    (``forkserver``), never by forking this one, which may be a web worker
-    with threads holding locks.
+    taking one of them. How they start is `start_method`'s choice.
     """
     if not documents:
         return
@@ -166,7 +165,7 @@ def write_pdfs(documents: Sequence[tuple[str, Path]], done: Callable[[Path], Non
             write_pdf(html, path)
             done(path)
         return
-    context = multiprocessing.get_context("forkserver")
+    context = multiprocessing.get_context(start_method())
     with ProcessPoolExecutor(max_workers=others, mp_context=context) as pool:
         futures = {pool.submit(write_pdf, html, path): path for html, path in documents[1:]}
         write_pdf(*documents[0])
@@ -174,6 +173,14 @@ def write_pdfs(documents: Sequence[tuple[str, Path]], done: Callable[[Path], Non
         for future in as_completed(futures):
             future.result()  # a report that failed fails the build, with its own error
             done(futures[future])
+
+
+def start_method() -> str:
+    """``fork`` when this process runs a single thread (``build``, a script): cheap, and nothing is imported again;
+    otherwise ``forkserver`` (a web worker building from the workspace has threads, and a fork copies the locks
+    they hold): a fresh server process forks the workers, which import the main module again, as with spawn.
+    """
+    return "fork" if threading.active_count() == 1 else "forkserver"
 
 
 def available_cores() -> int:
