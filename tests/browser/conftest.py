@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers import for_people
 from serving import environment
 from serving import free_port
 from serving import running
@@ -55,7 +56,7 @@ class Server:
 
     def codes(self, survey: str, group: str, count: int = 1) -> list[str]:
         """Fresh invitation codes, made by the command line on the server's database."""
-        lines = self.cli("codes", survey, "--group", group, "--count", str(count)).splitlines()
+        lines = for_people(self.cli("codes", survey, "--group", group, "--count", str(count))).splitlines()
         assert lines[0] == "code,group"
         return [line.split(",")[0] for line in lines[1:]]
 

@@ -22,6 +22,7 @@ from coresp_survey.workspace.decisions import decisions
 
 from .checks import axe_violations
 from .checks import describe_violations
+from .checks import enlarged_text_spills
 from .checks import html_errors
 from .conftest import COMMAND
 from .conftest import copy_surveys
@@ -76,7 +77,7 @@ def site_pages(site: Path) -> list[Path]:
 
 
 def check_page(page, name: str) -> list[str]:
-    """axe at a PC width, then what sticks out at every width: the findings as readable lines."""
+    """axe at a PC width, then what sticks out at every width and with text at 200% on a phone: readable lines."""
     problems = []
     violations = axe_violations(page)
     if violations:
@@ -85,6 +86,7 @@ def check_page(page, name: str) -> list[str]:
         page.set_viewport_size({"width": width, "height": 768})
         problems.extend(f"{name} at {width} px: {spill}" for spill in page.evaluate(SPILLS_OUTSIDE_CHARTS))
     page.set_viewport_size({"width": 1024, "height": 768})
+    problems.extend(f"{name} {spill}" for spill in enlarged_text_spills(page))
     return problems
 
 
