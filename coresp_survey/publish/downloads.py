@@ -1,4 +1,5 @@
-"""The published data files of one survey: ``indicators.csv|json``, ``participation.csv`` and their README.
+"""The published data files of one survey: ``indicators.csv|json``, ``participation.csv``, ``actions.csv|json``
+and their README.
 
 Names, columns and formats are PRODUCT.md's ("The published site"); outside
 scripts read them. Numbers are written with a fixed number of decimals in the
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from coresp_survey.answers.exporting import inert
+from coresp_survey.figures.effects import ACTION_COLUMNS
+from coresp_survey.figures.effects import CHANGE_DECIMALS
 from coresp_survey.figures.indicators import CSV_COLUMNS
 from coresp_survey.figures.indicators import MEAN_DECIMALS
 from coresp_survey.figures.indicators import PARTICIPATION_COLUMNS
@@ -26,12 +29,19 @@ from coresp_survey.figures.indicators import participation_rows
 from coresp_survey.survey.model import Survey
 
 FILES = ("indicators.csv", "indicators.json", "participation.csv", "README.txt")
+ACTION_FILES = ("actions.csv", "actions.json")
+"""Written by `write_action_downloads`, beside `FILES`."""
 DECIMALS = {
     "mean": MEAN_DECIMALS,
     "score": SCORE_DECIMALS,
     "share_good": SHARE_DECIMALS,
     "share_good_low": SHARE_DECIMALS,
     "share_good_high": SHARE_DECIMALS,
+    "share_good_before": SHARE_DECIMALS,
+    "share_good_after": SHARE_DECIMALS,
+    "change": CHANGE_DECIMALS,
+    "change_low": CHANGE_DECIMALS,
+    "change_high": CHANGE_DECIMALS,
 }
 
 
@@ -43,6 +53,14 @@ def write_downloads(survey: Survey, figures: Figures, folder: Path) -> None:
     (folder / "indicators.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     _write_csv(folder / "participation.csv", PARTICIPATION_COLUMNS, participation_rows(figures.participation))
     (folder / "README.txt").write_text(readme(survey), encoding="utf-8")
+
+
+def write_action_downloads(rows: list[dict[str, Any]], folder: Path) -> None:
+    """``actions.csv`` and ``actions.json``: one row per action × indicator (`effects.effect_rows`), headers alone
+    when the survey has no action yet."""
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_csv(folder / "actions.csv", ACTION_COLUMNS, rows)
+    (folder / "actions.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def _write_csv(path: Path, columns: Iterable[str], rows: Iterable[dict[str, Any]]) -> None:
@@ -68,7 +86,7 @@ def csv_value(column: str, value: Any) -> str | int:
 
 def readme(survey: Survey) -> str:
     """A plain-text guide to the files, in English (the language of the column names)."""
-    return README.format(survey=survey.id, min_size=survey.min_group_size)
+    return (README + ACTIONS_README).format(survey=survey.id, min_size=survey.min_group_size)
 
 
 README = """\
@@ -106,4 +124,34 @@ Small groups are never published
 
 Text cells that a spreadsheet would read as a formula (starting with =, +, -, @)
 are prefixed with an apostrophe.
+"""
+
+ACTIONS_README = """
+actions.csv / actions.json
+  The action plan: what the coordination group and the groups decided to do
+  about the indicators, and how each indicator moved since. One row per
+  action x indicator it aims at; actions.json holds the same rows as a JSON
+  array of objects (numbers as numbers, empty values as null).
+
+  survey             the survey's id
+  action             the action's id (its page: <lang>/<survey>/actions/<action>.html)
+  status             planned, under_way, done or dropped
+  starts             the day the action started (or is planned to), YYYY-MM-DD
+  ends               the day it ended (or is planned to), empty if not set
+  indicator          the id of an indicator the action aims at
+  round_before       the round the action answers to: the one the coordination
+                     group named, else the latest round collected before starts
+  round_after        the latest round after round_before (in the order the site
+                     shows rounds) whose answers were not all collected before starts
+  share_good_before  share of good answers of everyone ("all") in round_before (3 decimals)
+  share_good_after   the same in round_after
+  change             share_good_after - share_good_before, at full precision then
+                     rounded (3 decimals)
+  change_low         lower bound of its 95% interval (Newcombe's hybrid score method)
+  change_high        upper bound; the change is clear only when the interval excludes 0
+
+  A share is empty when its round is missing or its cell is not published
+  (fewer than {min_size} answers: see above); the change is empty when either is.
+  A change says whether the indicator moved, not why: other causes may have
+  played, and the people who answered are not the same from one round to the next.
 """

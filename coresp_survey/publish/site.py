@@ -34,6 +34,7 @@ from typing import IO
 from coresp_survey.answers import definitions
 from coresp_survey.answers.database import read_only
 from coresp_survey.answers.responses import iter_responses
+from coresp_survey.figures.effects import effect_rows
 from coresp_survey.figures.indicators import ALL
 from coresp_survey.figures.indicators import Figures
 from coresp_survey.figures.indicators import compute
@@ -42,6 +43,9 @@ from coresp_survey.figures.synthesis import synthesis
 from coresp_survey.i18n import LANGUAGES
 from coresp_survey.publish import pages
 from coresp_survey.publish import presenting
+from coresp_survey.publish.action_views import PlansView
+from coresp_survey.publish.action_views import plans_view
+from coresp_survey.publish.downloads import write_action_downloads
 from coresp_survey.publish.downloads import write_downloads
 from coresp_survey.publish.presenting import SurveyView
 from coresp_survey.publish.renderer import Renderer
@@ -50,6 +54,7 @@ from coresp_survey.survey.builtins import SCALES
 from coresp_survey.survey.builtins import SPIRAL_FAMILIES
 from coresp_survey.survey.model import Survey
 from coresp_survey.workspace import moderation
+from coresp_survey.workspace.actions import survey_actions
 from coresp_survey.workspace.decisions import decisions
 
 MARKER = ".coresp-site"
@@ -143,14 +148,18 @@ def _write_site(surveys: dict[str, Survey], database: Path, writer: _Writer, ste
         views: dict[str, dict[str, SurveyView]] = {lang: {} for lang in LANGUAGES}
         for survey in surveys.values():
             figures, criteria, warnings = _read_survey(db, survey)
+            actions = survey_actions(db, survey.id)
             built.warnings.extend(warnings)
             write_downloads(survey, figures, folder / pages.data(survey.id, ""))
+            write_action_downloads(effect_rows(actions, figures), folder / pages.data(survey.id, ""))
             step(survey.id)
             for lang in survey.languages:
-                view = writer.survey_pages(survey, figures, criteria, lang, step)
+                plans = plans_view(survey, actions, figures, lang)
+                view = writer.survey_pages(survey, figures, criteria, lang, step, plans)
+                writer.action_pages(view, plans)
                 views.setdefault(lang, {})[survey.id] = view
                 if writer.with_pdf:
-                    built.pdf_seconds += writer.report(view)
+                    built.pdf_seconds += writer.report(view, plans)
                     built.reports += 1
                     step(pages.report(lang, survey.id))
             built.surveys.append(survey.id)
@@ -208,11 +217,17 @@ class _Writer:
         self.page_count = 0
 
     def survey_pages(
-        self, survey: Survey, figures: Figures, criteria: Synthesis | None, lang: str, step: Progress
+        self,
+        survey: Survey,
+        figures: Figures,
+        criteria: Synthesis | None,
+        lang: str,
+        step: Progress,
+        plans: PlansView,
     ) -> SurveyView:
         view = presenting.survey_view(survey, figures, lang, criteria)
         languages = survey.languages
-        self.page("site/overview.html", lang, pages.twins(languages, pages.overview, survey.id), view=view)
+        self.page("site/overview.html", lang, pages.twins(languages, pages.overview, survey.id), view=view, plans=plans)
         if view.criteria is not None:
             self.page("site/criteria.html", lang, pages.twins(languages, pages.criteria, survey.id), view=view)
             step(pages.criteria(lang, survey.id))
@@ -226,18 +241,34 @@ class _Writer:
                 item=indicator,
                 previous=indicators[k - 1] if k > 0 else None,
                 next=indicators[k + 1] if k + 1 < len(indicators) else None,
+                plans=plans,
             )
             step(indicator.indicator.id)
         step(pages.overview(lang, survey.id))
         return view
 
-    def report(self, view: SurveyView) -> float:
+    def action_pages(self, view: SurveyView, plans: PlansView) -> None:
+        """The survey's action plan, and one page per action (written even with no action: the page says so)."""
+        survey_id, languages = view.survey.id, view.survey.languages
+        self.page(
+            "site/actions.html", view.lang, pages.twins(languages, pages.actions, survey_id), view=view, plans=plans
+        )
+        for item in plans.actions:
+            self.page(
+                "site/action.html",
+                view.lang,
+                pages.twins(languages, pages.action, survey_id, item.id),
+                view=view,
+                item=item,
+            )
+
+    def report(self, view: SurveyView, plans: PlansView) -> float:
         """Write the survey's PDF report in the view's language; return the seconds it took."""
         from coresp_survey.publish import report
 
         started = time.perf_counter()
         path = self.folder / pages.report(view.lang, view.survey.id)
-        report.write_report(self.renderer, view, path, self.today)
+        report.write_report(self.renderer, view, path, self.today, plans=plans)
         return time.perf_counter() - started
 
     def home(self, lang: str, views: list[SurveyView]) -> None:
