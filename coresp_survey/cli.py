@@ -142,18 +142,22 @@ def writing(target: Path, shown: Path) -> Iterator[Path]:
         ) from None
 
 
-def warn_about_stored_answers(surveys: Iterable[Survey]) -> None:
-    """Say which stored answers no longer fit their round's survey file (`definitions.mismatches`).
+def warn_about_stored_answers(surveys: Iterable[Survey], *, whole_catalog: bool = True) -> None:
+    """Say which stored answers no longer fit their round's survey file (`definitions.mismatches`), and, when
+    ``surveys`` are the whole catalog, which belong to a survey no file defines any more.
 
     Reads a copy of the database, and creates nothing: ``validate`` runs on
     authors' machines that may have none (or a file that is no database).
     """
+    surveys = list(surveys)
     try:
         db = database.read_only(database_path())
     except database.Unreadable:
         return
     try:
         lines = definitions.survey_warnings(db, surveys)
+        if whole_catalog:
+            lines += definitions.unknown_survey_warnings(db, [survey.id for survey in surveys])
     finally:
         db.close()
     for line in lines:
@@ -180,7 +184,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     surveys, problems = check_files(list(paths) or [surveys_folder()])  # a missing path is one more problem
     for problem in problems:
         click.echo(str(problem))
-    warn_about_stored_answers(surveys)
+    warn_about_stored_answers(surveys, whole_catalog=not paths and not problems)
     if problems:
         say(f"{len(problems)} problem(s) found.")
         sys.exit(1)

@@ -177,6 +177,7 @@ def _write_site(surveys: dict[str, Survey], database: Path, writer: _Writer, ste
                 views.setdefault(lang, {})[survey.id] = view
                 if writer.with_pdf:
                     reports.append((view, plans))
+        built.warnings.extend(definitions.unknown_survey_warnings(db, surveys))
     finally:
         db.close()
     built.pdf_seconds = writer.reports(reports, step)
