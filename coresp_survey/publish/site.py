@@ -57,8 +57,8 @@ from coresp_survey.publish.renderer import shared
 from coresp_survey.survey.builtins import SCALES
 from coresp_survey.survey.builtins import SPIRAL_FAMILIES
 from coresp_survey.survey.model import Survey
-from coresp_survey.workspace import moderation
 from coresp_survey.workspace import links
+from coresp_survey.workspace import moderation
 from coresp_survey.workspace.decisions import decisions
 
 MARKER = ".coresp-site"
