@@ -205,7 +205,7 @@ def distinct_criteria(quotes: Iterable[Quote]) -> tuple[Criterion, ...]:
 
     Only quotes are gathered, so a hidden group, never quoted, is never named
     nor counted here. A gathered criterion has the families and indicators of
-    all its quotes.
+    all its quotes, and the wording most of them use (the first one's on a tie).
     """
     gathered: dict[tuple[str, str, str], list[Quote]] = {}
     for quote in quotes:
@@ -217,7 +217,7 @@ def distinct_criteria(quotes: Iterable[Quote]) -> tuple[Criterion, ...]:
             said[quote.group] = said.get(quote.group, 0) + 1
         criteria.append(
             Criterion(
-                text=same[0].text,
+                text=Counter(quote.text for quote in same).most_common(1)[0][0],
                 lang=lang,
                 kind=kind,
                 families=tuple(sorted({f for quote in same for f in quote.families})),
