@@ -9,6 +9,7 @@ from coresp_survey.workspace import links
 from coresp_survey.workspace.decisions import decision_log
 
 AT = "2026-10-01T10:00:00+00:00"
+LATER = "2026-10-01T11:00:00+00:00"
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ def test_links_in_bulk_and_again_change_nothing(db):
 
 def test_unlinking(db):
     links.link(db, survey="s", answers=[("r1", "why")], indicators=["cour", "repas"], at=AT, by="mod")
-    assert links.unlink(db, survey="s", answers=[("r1", "why")], indicators=["cour"], at=AT, by="mod2") == 1
+    assert links.unlink(db, survey="s", answers=[("r1", "why")], indicators=["cour"], at=LATER, by="mod2") == 1
     assert links.links(db, "s") == {("r1", "why"): ("repas",)}
     assert decision_log(db, response_id="r1", question="why")[-1].login == "mod2"
 
@@ -50,6 +51,6 @@ def test_marks_point_to_the_first_and_never_chain(db):
     assert links.mark_same(db, survey="s", answers=[("c", "q"), ("a", "q")], at=AT, by="mod") >= 1
     marks = links.same_marks(db, "s")
     assert ("c", "q") not in marks and marks[("a", "q")] == ("c", "q") and marks[("b", "q")] == ("c", "q")
-    assert links.unmark_same(db, survey="s", answers=[("b", "q")], at=AT, by="mod") == 1
+    assert links.unmark_same(db, survey="s", answers=[("b", "q")], at=LATER, by="mod") == 1
     assert ("b", "q") not in links.same_marks(db, "s")
     assert decision_log(db, response_id="b", question="q")[-1].action == "not_same"
