@@ -347,7 +347,13 @@ def _pool_kind(question_id: str) -> str:
 
 
 def pool_text(kind: str, limit: int, person: Respondent) -> str:
-    """A short plausible sentence in the survey's default language, within ``limit`` characters."""
+    """A short plausible sentence in the survey's default language, within ``limit`` characters.
+
+    Half the time, in French, the group's own wording of a criterion (`group_wording`).
+    """
+    own = group_wording(kind, limit, person)
+    if own is not None:
+        return own
     pools = OPEN_POOLS.get(person.survey.default_language, OPEN_POOLS["en"])
     fitting = [text for text in pools[kind] if len(text) <= limit] or [pools[kind][0][:limit].strip() or "Ok"]
     return person.rng.choice(fitting)
@@ -407,7 +413,11 @@ def fill_empty_surveys(db: Database, surveys: list[Survey] | dict[str, Survey]) 
         rounds = demo_rounds(survey)
         rows = synthetic_responses(survey, rounds, typical_turnout(survey), survey_seed(survey))
         versions = round_versions(survey, rounds)  # every made-up round answered this very file
+        rows, english = answered_in_english(survey, rows, survey_seed(survey))
         responses.import_responses(db, survey=survey.id, lang=survey.default_language, rows=rows, versions=versions)
+        if english:
+            responses.import_responses(db, survey=survey.id, lang="en", rows=english, versions=versions)
+        rows = rows + english
         filled.append(Filled(survey.id, len(rows), rounds))
     return filled
 
@@ -446,12 +456,13 @@ def moderate_demo(db: Database, survey: Survey, at: str) -> int:
     seen: set[tuple[str, str | None]] = set()
     approved = 0
     for answer in open_answers(survey, responses.iter_responses(db, survey.id), {}):
-        families = CRITERIA_FAMILIES.get(answer.text)
+        families = CRITERIA_FAMILIES.get(answer.text) or WORDED_FAMILIES.get(answer.text)
         if families is None or (answer.text, answer.group) in seen:
             continue
         seen.add((answer.text, answer.group))
         key = [(answer.response_id, answer.question)]
         approved += decisions.decide(db, survey=survey.id, answers=key, status="approved", families=families, at=at)
+    link_demo_criteria(db, survey, at)
     return approved
 
 
@@ -473,3 +484,239 @@ def plan_demo_actions(db: Database, survey: Survey, at: str) -> int:
         raise ValueError(f"{path}:{problems[0].where}: {problems[0].message}")
     store_actions(db, survey.id, found, at=at, author=None)
     return len(found)
+
+
+# -- criteria as each group words them, some in English, linked to indicators -------------
+
+
+@dataclass(frozen=True)
+class GroupCriterion:
+    """One criterion as different groups word it, its families and the indicators it speaks of."""
+
+    kind: str
+    """The pool it answers: ``good`` (well-being), ``bad`` (ill-being) or ``ideas`` (what people can do)."""
+    families: tuple[str, ...]
+    indicators: tuple[str, ...]
+    wordings: dict[str, tuple[str, ...]]
+    """Profile keyword (its first: ``eleve``, ``parent``, ``enseignant``, ``personnel``) → French wordings."""
+    english: str
+
+
+GROUP_CRITERIA = (
+    GroupCriterion(
+        "good",
+        ("A", "B"),
+        ("toilettes",),
+        {
+            "eleve": ("des toilettes propres !", "Toilettes propres et avec du papier", "DES TOILETTES PROPRES"),
+            "parent": ("Que les toilettes soient propres et ouvertes toute la journée",),
+            "personnel": ("Des sanitaires entretenus et respectés",),
+        },
+        "Toilets that are clean and open all day",
+    ),
+    GroupCriterion(
+        "good",
+        ("D",),
+        ("relations_eleves",),
+        {
+            "eleve": ("Avoir des copains", "avoir des amis", "Rigoler avec mes potes à la récré"),
+            "parent": ("Que mon enfant ait des amis et se sente accepté",),
+        },
+        "My child having friends and feeling accepted",
+    ),
+    GroupCriterion(
+        "good",
+        ("C", "D"),
+        ("relations_adultes", "ecoute_direction"),
+        {
+            "eleve": ("Des profs qui nous écoutent", "Quand un adulte prend le temps de m'écouter"),
+            "enseignant": ("Une direction qui écoute et soutient l'équipe",),
+            "personnel": ("Être écouté par la direction",),
+        },
+        "Teachers who listen to us",
+    ),
+    GroupCriterion(
+        "good",
+        ("C",),
+        ("information", "relations_familles"),
+        {
+            "parent": (
+                "Être bien informé de ce qui se passe au collège",
+                "Des professeurs joignables quand il y a un souci",
+            ),
+        },
+        "Being kept informed of what happens at school",
+    ),
+    GroupCriterion(
+        "good",
+        ("G",),
+        ("reconnaissance",),
+        {
+            "enseignant": ("Se sentir reconnu dans son travail",),
+            "personnel": ("Qu'on dise merci pour le travail fait", "Être reconnu comme membre de l'équipe"),
+        },
+        "Being thanked for the work done",
+    ),
+    GroupCriterion(
+        "bad",
+        ("A", "B"),
+        ("repas",),
+        {
+            "eleve": (
+                "La cantine trop bruyante",
+                "Le bruit à la cantine !",
+                "manger en 10 minutes parce que la queue est longue",
+            ),
+            "parent": ("Des repas froids ou pas assez copieux",),
+        },
+        "The canteen is too noisy",
+    ),
+    GroupCriterion(
+        "bad",
+        ("D", "E"),
+        ("harcelement", "relations_eleves"),
+        {
+            "eleve": ("Les moqueries", "Quand on se moque de moi sur les réseaux"),
+            "parent": ("Le harcèlement, même en dehors du collège",),
+        },
+        "Mockery and insults",
+    ),
+    GroupCriterion(
+        "bad",
+        ("F",),
+        ("charge_devoirs", "equilibre_pro"),
+        {
+            "eleve": ("Trop de contrôles la même semaine", "trop de devoirs le même soir"),
+            "enseignant": ("Les réunions qui s'ajoutent le soir", "Corriger tard le soir, tous les soirs"),
+            "parent": ("Des devoirs jusqu'à tard le soir",),
+        },
+        "Too many tests in the same week",
+    ),
+    GroupCriterion(
+        "bad",
+        ("B", "G"),
+        ("securite",),
+        {
+            "eleve": ("Avoir peur devant la grille", "Les bagarres à la sortie"),
+            "parent": ("L'insécurité aux abords du collège",),
+        },
+        "Fights outside the gate",
+    ),
+    GroupCriterion(
+        "ideas",
+        ("H",),
+        ("participation", "regles"),
+        {
+            "eleve": (
+                "Dire bonjour et être poli",
+                "Aider les nouveaux à trouver leur place",
+                "Proposer un club le midi",
+            ),
+            "parent": ("Venir aux réunions et proposer mon aide", "Parler avec mon enfant de sa journée"),
+            "enseignant": ("Organiser des temps d'échange avec les élèves",),
+            "personnel": ("Respecter le travail de chacun",),
+        },
+        "Helping newcomers find their place",
+    ),
+    GroupCriterion(
+        "ideas",
+        ("A", "B"),
+        ("repas", "cour"),
+        {
+            "eleve": ("Plus de calme à la cantine", "Des bancs et un abri dans la cour"),
+            "parent": ("Un self moins bruyant avec plus de temps pour manger",),
+        },
+        "More benches and shelters in the playground",
+    ),
+)
+"""The demo's criteria read like real ones: each group words them its way, some with an English version."""
+WORDED_FAMILIES = {
+    text: criterion.families
+    for criterion in GROUP_CRITERIA
+    for text in (*(w for words in criterion.wordings.values() for w in words), criterion.english)
+}
+"""Wording (French or English) → families, for `moderate_demo`."""
+POOL_INDICATORS = {
+    "Se sentir en sécurité et respecté": ("securite", "equite"),
+    "Avoir des amis et rire ensemble": ("relations_eleves",),
+    "Des adultes qui nous écoutent": ("relations_adultes", "ecoute_direction"),
+    "Un endroit calme pour travailler": ("confort_salles",),
+    "Être encouragé quand on fait des efforts": ("relations_adultes",),
+    "Une bonne ambiance dans la classe": ("relations_eleves", "plaisir_venir"),
+    "Des toilettes propres": ("toilettes",),
+    "Pouvoir parler de ses problèmes sans être jugé": ("relations_adultes",),
+    "Le bruit à la cantine": ("repas",),
+    "Les moqueries et les insultes": ("harcelement", "relations_eleves"),
+    "Se sentir seul à la récréation": ("relations_eleves", "cour"),
+    "Trop de devoirs le même soir": ("charge_devoirs",),
+    "Des bagarres devant la grille": ("securite",),
+    "Ne pas être écouté quand on signale un problème": ("ecoute_direction",),
+    "Des salles trop froides en hiver": ("confort_salles",),
+}
+"""The indicators a coordination group would link the demo's pool criteria to."""
+GROUP_WORDING_RATE = 0.5
+"""How often a respondent writes their group's own wording rather than a sentence of the common pool."""
+ENGLISH_RATES = {"parent": 0.08, "eleve": 0.03}
+"""Share of each profile's respondents who answer in English (families new to the country, pupils of a
+bilingual class)."""
+
+
+def group_wording(kind: str, limit: int, person: Respondent) -> str | None:
+    """The person's group's own wording of a criterion of this kind (French surveys), or None: the common pool."""
+    if person.survey.default_language != "fr" or kind not in ("good", "bad", "ideas"):
+        return None
+    profile = profile_for(person.group).keywords[:1]
+    wordings = [
+        text
+        for criterion in GROUP_CRITERIA
+        if criterion.kind == kind
+        for text in criterion.wordings.get(profile[0] if profile else "", ())
+        if len(text) <= limit
+    ]
+    if not wordings or person.rng.random() >= GROUP_WORDING_RATE:
+        return None
+    return person.rng.choice(wordings)
+
+
+def answered_in_english(survey: Survey, rows: list[Row], seed: int) -> tuple[list[Row], list[Row]]:
+    """A few respondents of some groups answer in English: their group's criteria in English, open answers
+    without an English version left blank (they are optional). Returns (the other rows, the English rows)."""
+    if survey.default_language != "fr" or "en" not in survey.languages:
+        return rows, []
+    rng = random.Random(seed + 1)
+    english_of = {w: c.english for c in GROUP_CRITERIA for words in c.wordings.values() for w in words}
+    open_ids = {question.id for question in survey.questions if question.is_open and not question.required}
+    kept, english = [], []
+    for row in rows:
+        round_name, group, answers = row
+        profile = profile_for(group).keywords[:1]
+        rate = ENGLISH_RATES.get(profile[0] if profile else "", 0.0)
+        if not any(answers.get(q) in english_of for q in open_ids) or rng.random() >= rate:
+            kept.append(row)
+            continue
+        translated = {key: value for key, value in answers.items() if key not in open_ids}
+        translated |= {q: english_of[answers[q]] for q in open_ids if answers.get(q) in english_of}
+        english.append((round_name, group, translated))
+    return kept, english
+
+
+def link_demo_criteria(db: Database, survey: Survey, at: str) -> int:
+    """Link the approved demo criteria to the indicators they speak of (those the survey has)."""
+    from coresp_survey.workspace import links
+    from coresp_survey.workspace.moderation import open_answers
+
+    known = {indicator.id for indicator in survey.indicators}
+    indicators_of = dict(POOL_INDICATORS)
+    for criterion in GROUP_CRITERIA:
+        for text in (*(w for words in criterion.wordings.values() for w in words), criterion.english):
+            indicators_of[text] = criterion.indicators
+    by_indicators: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    decided = decisions.decisions(db, survey.id)
+    for answer in open_answers(survey, responses.iter_responses(db, survey.id), decided):
+        wanted = tuple(i for i in indicators_of.get(answer.text, ()) if i in known)
+        if answer.status == "approved" and wanted:
+            by_indicators.setdefault(wanted, []).append((answer.response_id, answer.question))
+    return sum(
+        links.link(db, survey=survey.id, answers=keys, indicators=list(wanted), at=at, by=None)
+        for wanted, keys in by_indicators.items()
+    )

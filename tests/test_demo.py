@@ -199,6 +199,33 @@ def test_the_school_demo_shows_a_whole_cycle_actions_that_moved_their_indicators
     db.close()
 
 
+def test_the_demo_criteria_read_like_real_ones_and_are_linked_to_indicators(tmp_path):
+    from coresp_survey.answers.responses import iter_responses
+    from coresp_survey.figures.synthesis import question_kind
+    from coresp_survey.workspace.decisions import decisions
+    from coresp_survey.workspace.identical import normalised
+    from coresp_survey.workspace.links import links
+    from coresp_survey.workspace.moderation import open_answers
+
+    db = prepare(tmp_path / "demo.db")
+    surveys = load_catalog(BUNDLED_SURVEYS)
+    demo_data.fill_empty_surveys(db, surveys)
+    school = surveys["college-bien-etre"]
+    demo_data.moderate_demo(db, school, "2026-10-01T09:00:00+00:00")
+    answers = open_answers(school, iter_responses(db, school.id), decisions(db, school.id))
+    approved = [answer for answer in answers if answer.status == "approved"]
+    linked = links(db, school.id)
+    assert approved and all((a.response_id, a.question) in linked for a in approved)
+    per_indicator = Counter(indicator for found in linked.values() for indicator in found)
+    assert len(per_indicator) >= 10 and set(per_indicator) <= {i.id for i in school.indicators}
+    assert any(a.lang == "en" for a in approved), "some criteria in English"
+    assert {question_kind(a.question) for a in approved} >= {"well_being", "ill_being", "can_do"}
+    toilets = {a.text for a in answers if "toilettes propres" in normalised(a.text)}
+    assert len(toilets) >= 3, "varied wording"
+    by_group = {a.group for a in answers if normalised(a.text) == "des toilettes propres"}
+    assert len(by_group) >= 2
+
+
 def demo(tmp_path: Path, port: int, ready: str, log: str) -> AbstractContextManager[Server]:
     """``coresp-survey demo`` on ``port`` until the block ends, once ``ready`` answers (it fills and builds first)."""
     env = {**os.environ, "CORESP_SURVEYS": str(BUNDLED_SURVEYS), "CORESP_DB": str(tmp_path / "demo.db"), "CI": "true"}

@@ -302,6 +302,45 @@ def m007_action_plans(db: Database) -> None:
     )
 
 
+@migrations()
+def m009_criteria_links(db: Database) -> None:
+    """Criteria linked to the survey's indicators, and criteria a moderator marked as the same.
+
+    ``criteria_links``: one row per criterion (``response_id`` and
+    ``question``, as in ``moderation``: a session's criterion uses its own id)
+    and indicator it is linked to, with when and by whom. ``criteria_same``:
+    a criterion published as another one (``same_response_id``,
+    ``same_question``), worded differently but meaning the same; the marks
+    point to one criterion, never along a chain. Both say nothing about who
+    answered.
+    """
+    db.executescript(
+        """
+        CREATE TABLE criteria_links (
+            response_id TEXT NOT NULL,
+            question TEXT NOT NULL,
+            indicator TEXT NOT NULL,
+            survey TEXT NOT NULL,
+            linked TEXT NOT NULL,
+            linked_by TEXT,
+            PRIMARY KEY (response_id, question, indicator)
+        ) WITHOUT ROWID;
+        CREATE INDEX criteria_links_by_survey ON criteria_links (survey, indicator);
+        CREATE TABLE criteria_same (
+            response_id TEXT NOT NULL,
+            question TEXT NOT NULL,
+            survey TEXT NOT NULL,
+            same_response_id TEXT NOT NULL,
+            same_question TEXT NOT NULL,
+            marked TEXT NOT NULL,
+            marked_by TEXT,
+            PRIMARY KEY (response_id, question)
+        ) WITHOUT ROWID;
+        CREATE INDEX criteria_same_by_survey ON criteria_same (survey);
+        """
+    )
+
+
 @code_migrations()
 def c001_codes(db: Database) -> None:
     """One row per invitation code: its hash, survey, group, day issued and whether it was used; nothing else."""

@@ -12,6 +12,7 @@ every suppressed cell, and a view only shows what a cell holds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 
 from markupsafe import Markup
@@ -25,6 +26,7 @@ from coresp_survey.figures.synthesis import Synthesis
 from coresp_survey.i18n import Language
 from coresp_survey.i18n import language
 from coresp_survey.publish import charts
+from coresp_survey.publish import groups_words
 from coresp_survey.survey.model import Family
 from coresp_survey.survey.model import Indicator
 from coresp_survey.survey.model import Question
@@ -131,6 +133,10 @@ class CriteriaFamily:
     counts: tuple[int | None, ...]
     """Approved criteria per group, in the order of `CriteriaView.groups`; None when the group is hidden."""
     quotes: tuple[QuoteView, ...]
+    kinds: tuple[groups_words.KindView, ...] = ()
+    """The same quotes by kind (well-being, ill-being, what people can do), identical ones once."""
+    indicators: tuple[tuple[str, str], ...] = ()
+    """(id, label) of the indicators that measure the family."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +149,8 @@ class CriteriaView:
     approved: int
     hidden: tuple[str, ...]
     """Labels of the groups whose counts and quotes are not published."""
+    said: dict[str, groups_words.SaidView] = field(default_factory=dict)
+    """Indicator id → what the groups said about it: the approved criteria linked to it."""
 
 
 @dataclass(frozen=True)
@@ -258,12 +266,15 @@ def _criteria_view(survey: Survey, found: Synthesis, lang: str, labels: dict[str
         counts = tuple(found.count(family_id, group) for group in found.groups)
         if family_id == "" and not quotes and not any(counts):
             continue
-        views.append(CriteriaFamily(family_id, label, counts, quotes))
+        kinds = groups_words.family_kinds(found, family_id, labels, lang)
+        measured = groups_words.measured_by(survey, family_id, lang)
+        views.append(CriteriaFamily(family_id, label, counts, quotes, kinds, measured))
     return CriteriaView(
         groups=tuple((group, labels[group]) for group in found.groups),
         families=tuple(views),
         approved=found.approved,
         hidden=tuple(labels[group] for group in found.groups if group in found.hidden),
+        said=groups_words.said_views(survey, found, labels, lang),
     )
 
 

@@ -60,6 +60,7 @@ from coresp_survey.publish.renderer import shared
 from coresp_survey.survey.builtins import SCALES
 from coresp_survey.survey.builtins import SPIRAL_FAMILIES
 from coresp_survey.survey.model import Survey
+from coresp_survey.workspace import links
 from coresp_survey.workspace import moderation
 from coresp_survey.workspace.actions import survey_actions
 from coresp_survey.workspace.decisions import decisions
@@ -228,7 +229,9 @@ def _read_survey(db, survey: Survey) -> tuple[Figures, Synthesis | None, list[st
         approved: list[moderation.OpenAnswer] = []
         kept = moderation.collect_approved(survey, responses, decisions(db, survey.id), approved)
         figures = compute(survey, kept, known.by_round())
-        criteria = synthesis(survey, _respondents(figures), approved)
+        criteria = synthesis(
+            survey, _respondents(figures), approved, links.links(db, survey.id), links.same_marks(db, survey.id)
+        )
     return figures, criteria, definitions.warning_lines(known, finder.found())
 
 

@@ -48,6 +48,8 @@ from coresp_survey.web.decision_form import DecisionForm
 from coresp_survey.web.languages import preferred_language
 from coresp_survey.web.templating import twins
 from coresp_survey.workspace import builds
+from coresp_survey.workspace import identical
+from coresp_survey.workspace import links
 from coresp_survey.workspace import moderation
 from coresp_survey.workspace.accounts import BUILDING
 from coresp_survey.workspace.accounts import MODERATION
@@ -55,6 +57,8 @@ from coresp_survey.workspace.accounts import PARTICIPATION
 from coresp_survey.workspace.decisions import decide
 from coresp_survey.workspace.decisions import decision_log
 from coresp_survey.workspace.decisions import decisions
+from coresp_survey.workspace.suggestions import FamilySuggester
+from coresp_survey.workspace.suggestions import indicators_for
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -371,15 +375,20 @@ def answers(survey_id: str):
     filters = _filters(survey)
     every = _answers(survey)
     shown = [answer for answer in every if filters.keep(answer)]
+    rows = _queue_rows(shown)
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    pages = max(1, (len(shown) + PAGE_SIZE - 1) // PAGE_SIZE)
+    pages = max(1, (len(rows) + PAGE_SIZE - 1) // PAGE_SIZE)
     page = min(page, pages)
+    page_rows = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     return render_template(
         "admin/answers.html",
         survey=survey,
         filters=filters,
-        answers=shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        rows=page_rows,
+        suggested=_suggested_families(survey, every, page_rows),
+        links=links.links(get_db(), survey.id),
         matching=len(shown),
+        row_count=len(rows),
         counts=moderation.status_counts(every),
         rounds=sorted({answer.round for answer in every}),
         page=page,
@@ -388,9 +397,34 @@ def answers(survey_id: str):
     )
 
 
+def _queue_rows(answers: list[moderation.OpenAnswer]) -> list[identical.IdenticalAnswers]:
+    """Identical answers as one row each; ``?sort=frequency`` puts the most frequent first."""
+    rows = identical.gather(answers)
+    return identical.by_frequency(rows) if request.args.get("sort") == "frequency" else rows
+
+
+def _suggested_families(
+    survey: Survey, every: list[moderation.OpenAnswer], rows: list[identical.IdenticalAnswers]
+) -> dict[str, tuple[str, ...]]:
+    """Row (its first answer's key) → the families of the most similar classified answers, for unclassified rows."""
+    suggester = FamilySuggester(every)
+    order = [family.id for family in survey.families]
+    return {
+        row.first.key: found
+        for row in rows
+        if not any(member.families for member in row.members)
+        and (found := suggester.families_for(row.first.text, order))
+    }
+
+
 def _bulk_decision(survey: Survey):
-    """Approve, reject, reset, or add/remove a family on the ticked answers."""
-    named = _answers_named(survey, request.form.getlist("selected"))
+    """Approve, reject, reset, add/remove a family, link, or mark as the same, on the ticked rows (all their answers).
+
+    A row's checkbox names every identical answer it stands for, separated by spaces.
+    """
+    if request.form.get("accept"):
+        return _accept_suggestion(survey)
+    named = _answers_named(survey, _ticked_keys(request.form.getlist("selected")))
     chosen = [(answer.response_id, answer.question) for answer in named.values()]
     action = request.form.get("action", "")
     family = request.form.get("family", "")
@@ -400,6 +434,8 @@ def _bulk_decision(survey: Survey):
         flash(_("Tick at least one answer first."), "error")
         return back
     by = accounts.current_login()
+    if action in ("link", "unlink", "same", "not_same"):
+        return _bulk_criteria(survey, list(named.values()), action, back)
     if action in ("approved", "rejected", "pending"):
         changed = decide(get_db(), survey=survey.id, answers=chosen, status=action, at=_now(), by=by)
     elif action in ("add_family", "remove_family") and family in families:
@@ -412,31 +448,99 @@ def _bulk_decision(survey: Survey):
     return back
 
 
+def _ticked_keys(values: list[str]) -> list[str]:
+    """The answer keys of the ticked rows: each value names one answer or several, separated by spaces."""
+    return list(dict.fromkeys(key for value in values for key in value.split()))
+
+
+def _accept_suggestion(survey: Survey):
+    """One key press: the row's answers get the families suggested for it (``families|keys``), and are approved."""
+    families_part, _bar, keys = request.form.get("accept", "").partition("|")
+    known = {family.id for family in survey.families}
+    suggested = tuple(family for family in families_part.split(",") if family in known)
+    named = _answers_named(survey, _ticked_keys([keys]))
+    back = redirect(url_for("admin.answers", survey_id=survey.id, **_list_args()), 303)
+    if not suggested or not named:
+        flash(_("Choose what to do with the ticked answers."), "error")
+        return back
+    chosen = [(answer.response_id, answer.question) for answer in named.values()]
+    changed = decide(
+        get_db(), survey=survey.id, answers=chosen, status="approved", add_families=suggested, at=_now(),
+        by=accounts.current_login(),
+    )  # fmt: skip
+    flash(ngettext("%(num)s answer changed.", "%(num)s answers changed.", changed))
+    return back
+
+
+def _bulk_criteria(survey: Survey, named: list[moderation.OpenAnswer], action: str, back):
+    """Link the ticked approved answers to an indicator (or unlink them), or mark them as the same criterion."""
+    db, at, by = get_db(), _now(), accounts.current_login()
+    keys = [(answer.response_id, answer.question) for answer in named]
+    if action in ("link", "unlink"):
+        indicator = request.form.get("indicator", "")
+        if indicator not in {i.id for i in survey.indicators}:
+            flash(_("Choose an indicator from the list."), "error")
+            return back
+        if action == "unlink":
+            changed = links.unlink(db, survey=survey.id, answers=keys, indicators=[indicator], at=at, by=by)
+            flash(ngettext("%(num)s link removed.", "%(num)s links removed.", changed))
+            return back
+        approved = [(a.response_id, a.question) for a in named if a.status == "approved"]
+        changed = links.link(db, survey=survey.id, answers=approved, indicators=[indicator], at=at, by=by)
+        flash(ngettext("%(num)s criterion linked.", "%(num)s criteria linked.", changed))
+        if len(approved) < len(keys):
+            flash(_("Only approved answers can be linked to an indicator."), "error")
+        return back
+    if action == "same":
+        changed = links.mark_same(db, survey=survey.id, answers=keys, at=at, by=by)
+        flash(ngettext("%(num)s criterion marked as the same as the first ticked one.",
+                       "%(num)s criteria marked as the same as the first ticked one.", changed))  # fmt: skip
+        return back
+    changed = links.unmark_same(db, survey=survey.id, answers=keys, at=at, by=by)
+    flash(ngettext("%(num)s criterion is its own again.", "%(num)s criteria are their own again.", changed))
+    return back
+
+
 def _list_args() -> dict[str, str]:
-    """The list's filters and page, carried from the query string through a POST and back."""
-    return {key: request.args[key] for key in ("question", "group", "status", "round", "page") if request.args.get(key)}
+    """The list's filters, order and page, carried from the query string through a POST and back."""
+    wanted = ("question", "group", "status", "round", "sort", "page")
+    return {key: request.args[key] for key in wanted if request.args.get(key)}
 
 
 @bp.route("/<survey_id>/answers/<key>/", methods=["GET", "POST"])
 @requires(MODERATION)
 def answer(survey_id: str, key: str):
+    """One row of the queue: an answer and those identical to it, decided together when the form says so."""
     survey = _survey(survey_id)
     found = _answers_named(survey, [key]).get(key)
     if found is None:
         abort(404)
+    every = _answers(survey)
+    row = identical.identical_to(found, every)
     errors = {}
     if request.method == "POST":
-        errors = _save_answer(survey, found)
+        errors = _save_answer(survey, found, row)
         if not errors:
             flash(_("Decision saved."))
             filters = _filters(survey)
-            following = _next_pending(_answers(survey), found, filters) if request.form.get("then") == "next" else None
+            going_on = request.form.get("then") == "next" or _quick_decision() is not None
+            following = _next_row(_answers(survey), row, filters) if going_on else None
             target = following.key if following else found.key
             return redirect(url_for("admin.answer", survey_id=survey.id, key=target, **_list_args()), 303)
+    suggested = FamilySuggester(other for other in every if other.key not in row.keys).families_for(
+        found.text, [family.id for family in survey.families]
+    )
+    linked = links.links(get_db(), survey.id).get((found.response_id, found.question), ())
+    skip = _next_row(every, row, _filters(survey))
     return render_template(
         "admin/answer.html",
         survey=survey,
         answer=found,
+        row=row,
+        suggested=suggested,
+        linked=linked,
+        indicators=indicators_for(survey, found.families or suggested),
+        skip=skip,
         question=survey.question(found.question),
         log=decision_log(get_db(), response_id=found.response_id, question=found.question),
         errors=errors,
@@ -445,27 +549,65 @@ def answer(survey_id: str, key: str):
     ), (400 if errors else 200)
 
 
-def _save_answer(survey: Survey, answer: moderation.OpenAnswer) -> dict[str, str]:
-    """Record the form's decision, with who made it; return the problems (by field) instead when it is not valid."""
+def _save_answer(survey: Survey, answer: moderation.OpenAnswer, row: identical.IdenticalAnswers) -> dict[str, str]:
+    """Record the form's decision, with who made it, on the answer (and its identical ones with ``together``);
+    return the problems (by field) instead when it is not valid."""
     form = DecisionForm(request.form, survey, answer)
+    quick = _quick_decision()
+    if quick:
+        form.status.data = quick
     if not form.validate():
         return form.problems()
-    decide(
-        get_db(), survey=survey.id, answers=[(answer.response_id, answer.question)], status=form.status.data,
-        families=tuple(form.families.data), redacted=form.redaction, at=_now(), by=accounts.current_login(),
-    )  # fmt: skip
+    status = form.status.data
+    if request.form.get("quick") == "suggestion":
+        suggested = [family for family in request.form.getlist("suggested") if survey.family(family) is not None]
+        form.families.data = list(dict.fromkeys([*form.families.data, *suggested]))
+    chosen_indicators = _chosen_indicators(survey)
+    if chosen_indicators and status != "approved":
+        return {"indicators": _("Only an approved answer can be linked to indicators.")}
+    members = row.members if request.form.get("together") else (answer,)
+    keys = [(member.response_id, member.question) for member in members]
+    db, at, by = get_db(), _now(), accounts.current_login()
+    decide(db, survey=survey.id, answers=keys, status=status, families=tuple(form.families.data),
+           redacted=form.redaction, at=at, by=by)  # fmt: skip
+    if chosen_indicators is not None:
+        _set_links(survey, keys, chosen_indicators)
     return {}
 
 
-def _next_pending(
-    answers: list[moderation.OpenAnswer], current: moderation.OpenAnswer, filters: moderation.Filters
+def _quick_decision() -> str | None:
+    """The status a shortcut button sets (approve, reject, or approve with the suggested families), then next."""
+    quick = request.form.get("quick")
+    return {"approved": "approved", "rejected": "rejected", "suggestion": "approved"}.get(quick or "")
+
+
+def _chosen_indicators(survey: Survey) -> list[str] | None:
+    """The indicators ticked in the form, or None when the form had no indicator field (a script's: links stay)."""
+    if not request.form.get("indicators_shown"):
+        return None
+    known = {indicator.id for indicator in survey.indicators}
+    return [indicator for indicator in dict.fromkeys(request.form.getlist("indicators")) if indicator in known]
+
+
+def _set_links(survey: Survey, keys: list[tuple[str, str]], chosen: list[str]) -> None:
+    """Each answer ends linked to exactly the chosen indicators."""
+    db, at, by = get_db(), _now(), accounts.current_login()
+    current = links.links(db, survey.id)
+    for key in keys:
+        dropped = [indicator for indicator in current.get(key, ()) if indicator not in chosen]
+        links.unlink(db, survey=survey.id, answers=[key], indicators=dropped, at=at, by=by)
+    links.link(db, survey=survey.id, answers=keys, indicators=chosen, at=at, by=by)
+
+
+def _next_row(
+    answers: list[moderation.OpenAnswer], row: identical.IdenticalAnswers, filters: moderation.Filters
 ) -> moderation.OpenAnswer | None:
-    """The next answer still pending in the list's order (after the current one), within the same filters."""
-    shown = [a for a in answers if filters.keep(a) or a.key == current.key]
-    after = False
-    for candidate in shown:
-        if candidate.key == current.key:
-            after = True
-        elif after and candidate.status == "pending":
-            return candidate
+    """The first pending answer of the next row with one, in the list's order: where "next" leads without deciding."""
+    rows = _queue_rows([a for a in answers if filters.keep(a) or a.key in row.keys])
+    mine = identical.identity(row.first)
+    index = next((k for k, other in enumerate(rows) if (other.question, other.text) == mine), -1)
+    for other in rows[index + 1 :]:
+        pending = next((member for member in other.members if member.status == "pending"), None)
+        if pending is not None:
+            return pending
     return None

@@ -47,6 +47,7 @@ from coresp_survey.answers.responses import iter_responses
 from coresp_survey.figures import indicators
 from coresp_survey.publish import site as publish
 from coresp_survey.workspace.decisions import decide
+from coresp_survey.workspace.links import link
 
 SURVEY = "sup"
 ALL = "all"
@@ -152,6 +153,7 @@ def publish_case(folder: Path, case: Case, *, with_pdf: bool = False) -> Path:
                 decide(
                     db, survey=SURVEY, answers=where, status=row.status, families=row.families, at="2026-11-02T10:00:00"
                 )
+                link(db, survey=SURVEY, answers=where, indicators=[LINKED], at="2026-11-02T10:00:00", by=None)
         site = publish.build_site(
             app.extensions["surveys"], app.config["DATABASE"], folder / "site", with_pdf=with_pdf
         ).out
@@ -505,6 +507,45 @@ def page_criteria_counts(case: Case, html: str) -> dict[tuple[str, str], int | N
     return counts
 
 
+LINKED = "calm"
+"""Every criterion of a case is linked to this indicator: its page says what the groups said, the same way."""
+
+
+def said_section(html: str) -> str:
+    """The indicator page's "What the groups said" section; '' when it has none."""
+    if 'id="said"' not in html:
+        return ""
+    section = html[html.index('id="said"') :]
+    return section[: section.index("</section>")]
+
+
+def said_quotes(html: str) -> Counter:
+    """(text, group label or None) of every quote of "What the groups said"."""
+    return Counter(
+        (squash(re.sub(r"<[^>]+>", " ", text)), label or None) for text, label in QUOTE.findall(said_section(html))
+    )
+
+
+def check_said_section(case: Case, html: str) -> None:
+    """The linked criteria follow the criteria page's rule: the same quotes (each once), the same counts."""
+    expected = expected_criteria(case)
+    quoted = Counter({(text, label): 1 for (_family, text, label) in expected.quotes})
+    assert said_quotes(html) == quoted
+    section = said_section(html)
+    if not section:
+        assert ALL in expected.hidden or not expected.counts
+        return
+    header, *rows = table(section, "Number of approved criteria linked to this indicator").rows
+    ids = group_ids(case)
+    for label, *values in rows:
+        family = "" if label == FAMILY_LABELS[""] else label.split(" – ")[0]
+        for group, value in zip([ids[name] for name in header[1:]], values, strict=True):
+            if group in expected.hidden:
+                assert value == NOT_PUBLISHED, (family, group)
+            else:
+                assert integer(value) == expected.counts.get((family, group), 0), (family, group)
+
+
 def check_criteria_page(case: Case, html: str) -> None:
     expected = expected_criteria(case)
     counts = page_criteria_counts(case, html)
@@ -547,6 +588,18 @@ def check_site(case: Case, site: Path) -> None:
         html = (site / "en" / SURVEY / "indicators" / f"{indicator}.html").read_text(encoding="utf-8")
         check_indicator_page(case, html, indicator)
     check_criteria_page(case, (site / "en" / SURVEY / "criteria.html").read_text(encoding="utf-8"))
+    check_said_section(case, (site / "en" / SURVEY / "indicators" / f"{LINKED}.html").read_text(encoding="utf-8"))
+    check_no_hidden_quote_in_any_file(case, site)
+
+
+def check_no_hidden_quote_in_any_file(case: Case, site: Path) -> None:
+    """A criterion that may not be quoted is in no file of the site: no page, no data file, nothing."""
+    quoted = {text for (_family, text, _label) in expected_criteria(case).quotes}
+    unquoted = [criterion_text(k) for k, row in enumerate(case.rows) if row.status and criterion_text(k) not in quoted]
+    for path in site.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".csv", ".json", ".txt", ".md", ".xml"):
+            content = path.read_text(encoding="utf-8")
+            assert not [text for text in unquoted if text in content], path
 
 
 def rows_of(round_name: str, group: str | None, count: int, **fields) -> list[Row]:

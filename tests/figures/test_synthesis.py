@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers import TEST_SURVEYS
 
 from coresp_survey.answers.records import Response
+from coresp_survey.figures.synthesis import distinct_criteria
+from coresp_survey.figures.synthesis import question_kind
 from coresp_survey.figures.synthesis import synthesis
 from coresp_survey.survey.loader import load_survey
 from coresp_survey.workspace import moderation
@@ -75,3 +78,41 @@ def test_collecting_approved_answers_passes_every_response_through():
     passed = list(moderation.collect_approved(MINI, responses, decisions, sink))
     assert passed == responses
     assert [answer.text for answer in sink] == ["Oui"]
+
+
+# -- links to indicators, kinds of question, identical criteria once ---------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [("bien_etre", "well_being"), ("mal_etre", "ill_being"), ("agir_soi", "can_do"), ("agir_autres", "can_do"),
+     ("well_being", "well_being"), ("ill_being", "ill_being"), ("what_i_can_do", "can_do"),
+     ("insecurite_recit", "ill_being"), ("un_mot", "other"), ("why", "other"), ("cantine", "other")],
+)  # fmt: skip
+def test_the_kind_of_an_open_question_is_read_from_its_id(question, kind):
+    assert question_kind(question) == kind
+
+
+def test_linked_criteria_are_counted_per_indicator_family_and_group_hidden_groups_apart():
+    responses = [response(1, "students", "Calme"), response(2, "students", "calme !"),
+                 response(3, "parents", "Calme"), response(4, "students", "Autre")]  # fmt: skip
+    decisions = [decision(k, "approved", ["B"]) for k in (1, 2, 3, 4)]
+    answers = moderation.open_answers(MINI, responses, dict(decisions))
+    links = {("r1", "why"): ("mood",), ("r2", "why"): ("mood",), ("r3", "why"): ("mood",)}
+    found = synthesis(MINI, {"students": 10, "parents": 2, None: 3}, answers, links)
+    assert found.linked_count("mood", "B", "students") == 2
+    assert found.linked_count("mood", "B", "parents") is None  # a hidden group
+    assert found.linked[("mood", "*", "all")] == 3
+    assert [quote.indicators for quote in found.quotes] == [("mood",), ("mood",), ()]
+    (calm, other) = distinct_criteria(found.quotes)
+    assert calm.said_by == (("students", 2),) and calm.times == 2 and calm.indicators == ("mood",)
+    assert other.text == "Autre" and other.indicators == ()
+
+
+def test_a_criterion_marked_as_the_same_is_published_in_the_words_of_the_other():
+    responses = [response(1, "students", "Des toilettes propres"), response(2, "students", "Sanitaires nets")]
+    decisions = [decision(1, "approved", ["B"]), decision(2, "approved", ["B"])]
+    answers = moderation.open_answers(MINI, responses, dict(decisions))
+    found = synthesis(MINI, {"students": 10, "parents": 10}, answers, same={("r2", "why"): ("r1", "why")})
+    (only,) = distinct_criteria(found.quotes)
+    assert only.text == "Des toilettes propres" and only.times == 2

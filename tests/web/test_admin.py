@@ -496,3 +496,141 @@ def test_a_build_whose_worker_died_is_shown_interrupted_and_a_new_one_can_start(
     assert "The site is being built." in page.text
     assert wait_for_build(answered)["status"] == "done"
     assert (config["SITE_DIR"] / "en" / "mini" / "index.html").is_file()
+
+
+# -- moderation at scale: identical answers, suggestions, links ----------------------
+
+SAME_WORDS = [
+    ("2026", "students", {"mood": 1, "why": "Bruyant"}),
+    ("2026", "students", {"mood": 1, "why": "bruyant !"}),
+    ("2026", "parents", {"mood": 2, "why": "  BRUYANT."}),
+    ("2026", "students", {"mood": 2, "why": "Calme"}),
+]
+
+
+@pytest.fixture
+def repeated(answered):
+    import_responses(answered, survey="mini", lang="fr", rows=SAME_WORDS)
+    return answered
+
+
+def keys_of(db, *texts) -> list[str]:
+    return [f"{r.id}.why" for r in iter_responses(db, "mini") if r.answers.get("why") in texts]
+
+
+def test_identical_answers_are_one_row_with_their_count_and_groups(admin, repeated):
+    page = admin.get("/admin/mini/answers/?lang=en").text
+    assert "3 times" in page
+    assert page.count('name="selected"') == 6  # 8 answers, the three "bruyant" in one row
+    rows = [sorted(value.split()) for value in re.findall(r'name="selected" value="([^"]+)"', page)]
+    assert sorted(keys_of(repeated, "Bruyant", "bruyant !", "  BRUYANT.")) in rows
+    assert "Students 2" in page and "Parents 1" in page
+
+
+def test_the_queue_sorted_by_frequency_starts_with_the_most_frequent(admin, repeated):
+    def rows(url: str) -> list[tuple[str, int]]:
+        """(text, times) of each row, in the page's order."""
+        found = re.findall(
+            r'<p class="answer-text" lang="\w+">([^<]*)(?:<span class="badge count">(\d+) times)?', admin.get(url).text
+        )
+        return [(text.strip(), int(times or 1)) for text, times in found]
+
+    by_frequency = rows("/admin/mini/answers/?sort=frequency&lang=en")
+    unsorted = rows("/admin/mini/answers/?lang=en")
+    assert by_frequency[0][0].strip(" .!").lower() == "bruyant" and by_frequency[0][1] == 3
+    assert sorted(by_frequency) == sorted(unsorted)  # the same rows
+    assert by_frequency == sorted(unsorted, key=lambda row: -row[1])  # most frequent first, the rest in their order
+
+
+def test_one_decision_on_a_row_applies_to_each_identical_answer_and_logs_each(admin, repeated):
+    bruyant = keys_of(repeated, "Bruyant", "bruyant !", "  BRUYANT.")
+    csrf = token(admin, "/admin/mini/answers/")
+    admin.post("/admin/mini/answers/", data={"csrf_token": csrf, "selected": " ".join(bruyant), "action": "approved"})
+    decided = decisions(repeated, "mini")
+    assert sorted(".".join(key) for key in decided) == sorted(bruyant)
+    for key in bruyant:
+        assert [(entry.action, entry.login) for entry in decision_log(repeated, **answer_of(key))] == [
+            ("approved", "admin")
+        ]
+
+
+def test_the_answer_page_decides_for_the_identical_answers_together(admin, repeated):
+    first, *others = keys_of(repeated, "Bruyant", "bruyant !", "  BRUYANT.")
+    url = f"/admin/mini/answers/{first}/"
+    page = admin.get(url + "?lang=en").text
+    assert "3 identical answers in all" in page and 'accesskey="a"' in page and 'accesskey="r"' in page
+    assert 'accesskey="n"' in page and "Keyboard shortcuts" in page
+    reply = admin.post(url, data={"csrf_token": token(admin, url), "status": "pending", "quick": "rejected",
+                                  "together": "1"})  # fmt: skip
+    assert reply.status_code == 303 and first not in reply.headers["Location"]
+    decided = decisions(repeated, "mini")
+    assert {decided[tuple(key.split("."))].status for key in [first, *others]} == {"rejected"}
+    assert all(decision_log(repeated, **answer_of(key))[0].login == "admin" for key in others)
+
+
+def test_without_together_only_the_answer_itself_is_decided(admin, repeated):
+    first, *_others = keys_of(repeated, "Bruyant", "bruyant !", "  BRUYANT.")
+    url = f"/admin/mini/answers/{first}/"
+    admin.post(url, data={"csrf_token": token(admin, url), "status": "approved", "then": "stay"})
+    assert list(decisions(repeated, "mini")) == [tuple(first.split("."))]
+
+
+def test_the_families_of_similar_classified_answers_are_suggested_and_accepted_in_one_press(admin, repeated):
+    first = keys_of(repeated, "Bruyant")[0]
+    url = f"/admin/mini/answers/{first}/"
+    admin.post(url, data={"csrf_token": token(admin, url), "status": "approved", "families": ["B"], "then": "stay"})
+    calm = keys_of(repeated, "bruyant !")[0]
+    page = admin.get("/admin/mini/answers/?status=pending&lang=en").text
+    assert "Similar answers are classified in B." in page
+    accept = re.search(r'name="accept" value="([^"]+)"', page).group(1)
+    assert accept.startswith("B|") and calm in accept
+    admin.post("/admin/mini/answers/", data={"csrf_token": token(admin, "/admin/mini/answers/"), "accept": accept})
+    decided = decisions(repeated, "mini")[tuple(calm.split("."))]
+    assert decided.status == "approved" and decided.families == ("B",)
+    assert decision_log(repeated, **answer_of(calm))[-1].login == "admin"
+
+
+def test_an_approved_criterion_is_linked_to_indicators_one_and_in_bulk(admin, repeated):
+    from coresp_survey.workspace.links import links
+
+    one = keys_of(repeated, "Calme")[0]
+    url = f"/admin/mini/answers/{one}/"
+    page = admin.get(url + "?lang=en").text
+    assert 'name="indicators" id="indicator-mood"' in page
+    refused = admin.post(url, data={"csrf_token": token(admin, url), "status": "pending", "indicators_shown": "1",
+                                    "indicators": ["mood"], "then": "stay"})  # fmt: skip
+    assert refused.status_code == 400 and links(repeated, "mini") == {}
+    admin.post(url, data={"csrf_token": token(admin, url), "status": "approved", "indicators_shown": "1",
+                          "indicators": ["mood", "forged"], "then": "stay"})  # fmt: skip
+    assert links(repeated, "mini") == {tuple(one.split(".")): ("mood",)}
+    bruyant = keys_of(repeated, "Bruyant", "bruyant !", "  BRUYANT.")
+    csrf = token(admin, "/admin/mini/answers/")
+    admin.post("/admin/mini/answers/", data={"csrf_token": csrf, "selected": " ".join(bruyant), "action": "approved"})
+    admin.post("/admin/mini/answers/", data={"csrf_token": csrf, "selected": " ".join(bruyant), "action": "link",
+                                             "indicator": "mood"})  # fmt: skip
+    assert set(links(repeated, "mini")) == {tuple(key.split(".")) for key in [one, *bruyant]}
+    assert decision_log(repeated, **answer_of(bruyant[1]))[-1][1:] == ("linked", {"indicator": "mood"}, "admin")
+    admin.post(url, data={"csrf_token": token(admin, url), "status": "approved", "indicators_shown": "1",
+                          "then": "stay"})  # fmt: skip
+    assert tuple(one.split(".")) not in links(repeated, "mini")
+
+
+def test_criteria_marked_as_the_same_in_the_queue(admin, repeated):
+    from coresp_survey.workspace.links import same_marks
+
+    calm, cour = keys_of(repeated, "Calme")[0], keys_of(repeated, "La cour est trop petite")[0]
+    csrf = token(admin, "/admin/mini/answers/")
+    admin.post("/admin/mini/answers/", data={"csrf_token": csrf, "selected": [cour, calm], "action": "same"})
+    assert same_marks(repeated, "mini") in (
+        {tuple(calm.split(".")): tuple(cour.split("."))},
+        {tuple(cour.split(".")): tuple(calm.split("."))},
+    )
+
+
+def test_a_hostile_answer_is_escaped_in_the_rows_and_suggestions(admin, repeated):
+    hostile = keys_of(repeated, HOSTILE)[0]
+    url = f"/admin/mini/answers/{hostile}/"
+    admin.post(url, data={"csrf_token": token(admin, url), "status": "approved", "families": ["B"], "then": "stay"})
+    import_responses(repeated, survey="mini", lang="fr", rows=[("2026", "students", {"mood": 1, "why": HOSTILE + "!"})])
+    for page in (admin.get("/admin/mini/answers/?sort=frequency").text, admin.get(url).text):
+        assert HOSTILE not in page and "<img src=x" not in page
