@@ -29,13 +29,10 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import random
 import secrets
 import shutil
-import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
@@ -48,11 +45,11 @@ from typing import Any
 from urllib.parse import urlencode
 from urllib.parse import urlsplit
 
+import serving  # bench/serving.py, beside this file
 from load import CSRF_INPUT
 from load import HOST
 from load import Reply
 from load import fetch
-from load import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 SURVEY_ID = "crash"
@@ -243,13 +240,7 @@ def client(port: int, seed: int, ledger: Ledger, stop: threading.Event, give_up:
 # -- the server -----------------------------------------------------------------------------------
 
 
-@dataclass
-class Server:
-    process: subprocess.Popen
-    log: Path
-
-
-def start_server(workdir: Path, port: int, workers: int, log: Path) -> Server:
+def start_server(workdir: Path, port: int, workers: int, log: Path) -> serving.Server:
     """``coresp-survey serve`` as in production, in its own process group so one signal kills it all.
 
     No secret key is given: the app makes one beside the database once, and a
@@ -261,59 +252,12 @@ def start_server(workdir: Path, port: int, workers: int, log: Path) -> Server:
         "--db", str(workdir / "db" / "responses.db"),
         "serve", "--host", HOST, "--port", str(port), "--workers", str(workers),
     ]  # fmt: skip
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CORESP_")}
-    with log.open("a") as out:
-        process = subprocess.Popen(
-            command, cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=out, start_new_session=True
-        )
-    return Server(process, log)
+    return serving.start(command, port, log, env=serving.environment(), cwd=workdir, name="the server")
 
 
-def wait_until_ready(server: Server, port: int, timeout: float = 30.0) -> float:
+def wait_until_ready(server: serving.Server) -> float:
     """Seconds until the first page answers 200 (both workers may not be up yet: clients retry)."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"the server exited with {server.process.returncode}\n{tail(server.log)}")
-        try:
-            if fetch(port, "GET", FIRST_PATH, timeout=2).status == 200:
-                return time.monotonic() - started
-        except (OSError, http.client.HTTPException):
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"no answer on port {port} after {timeout:.0f} s\n{tail(server.log)}")
-
-
-def kill_group(server: Server) -> None:
-    """SIGKILL the master and every worker at once, and wait until none is left to touch the file."""
-    pgid = server.process.pid
-    os.killpg(pgid, signal.SIGKILL)
-    server.process.wait()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            os.killpg(pgid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.01)
-    raise RuntimeError(f"process group {pgid} still alive 10 s after SIGKILL")
-
-
-def stop_server(server: Server) -> None:
-    """The graceful end of the run (SIGTERM to the group), so the final check reads a closed file."""
-    if server.process.poll() is None:
-        os.killpg(server.process.pid, signal.SIGTERM)
-        try:
-            server.process.wait(30)
-        except subprocess.TimeoutExpired:
-            kill_group(server)
-
-
-def tail(path: Path, lines: int = 20) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
+    return serving.wait_until_answering(server, FIRST_PATH, interval=0.05)
 
 
 # -- checks -----------------------------------------------------------------------------------
@@ -416,10 +360,10 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     (workdir / "surveys").mkdir()
     (workdir / "surveys" / f"{SURVEY_ID}.yaml").write_text(SURVEY_YAML, encoding="utf-8")
     db_path = workdir / "db" / "responses.db"
-    port, log = free_port(), workdir / "server.log"
+    port, log = serving.free_port(), workdir / "server.log"
     ledger, stop, give_up = Ledger(), threading.Event(), threading.Event()
     server = start_server(workdir, port, args.workers, log)
-    startups = [wait_until_ready(server, port)]
+    startups = [wait_until_ready(server)]
     threads = [
         threading.Thread(target=client, args=(port, rng.randrange(2**32), ledger, stop, give_up), daemon=True)
         for _ in range(args.clients)
@@ -430,12 +374,12 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     try:
         for number in range(1, args.kills + 1):
             time.sleep(rng.uniform(args.min_gap, args.max_gap))
-            kill_group(server)
+            serving.kill(server)  # master and every worker at once; none left to touch the file
             responses, drafts = ledger.acknowledged()  # all sent before the kill, so committed before it
             copy = snapshot(db_path, workdir / f"after-kill-{number}")
             after_kill.append(judge(read_database(copy), responses, drafts))
             server = start_server(workdir, port, args.workers, log)
-            startups.append(wait_until_ready(server, port))
+            startups.append(wait_until_ready(server))
         time.sleep(args.max_gap)
         stop.set()  # no new respondent; those in hand finish (the server is up)
         for thread in threads:
@@ -445,7 +389,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     finally:
         stop.set()
         give_up.set()
-        stop_server(server)
+        serving.stop(server)  # graceful, so the final check reads a closed file
     final_responses, final_drafts = ledger.acknowledged()
     stored = read_database(db_path)
     final = judge(stored, final_responses, final_drafts)
@@ -463,7 +407,7 @@ def run(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "errors": dict(ledger.errors),
         "unexpected": dict(ledger.unexpected),
         "startup_seconds": [round(s, 2) for s in startups],
-        "server_log": tail(log) if ledger.errors or ledger.unexpected else "",
+        "server_log": serving.log_tail(log) if ledger.errors or ledger.unexpected else "",
     }
 
 

@@ -26,9 +26,7 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
@@ -44,6 +42,7 @@ from typing import Any
 from urllib.parse import urlencode
 from urllib.parse import urlsplit
 
+import serving  # bench/serving.py, beside this file
 from flask import Flask
 from flask import abort
 from flask import redirect
@@ -53,8 +52,10 @@ from markupsafe import escape
 from coresp_survey.web.server import THREADS
 from coresp_survey.web.server import WORKER_CLASS
 
-HOST = "127.0.0.1"
+HOST = serving.HOST
 """Loopback only: the benchmark never listens on or talks to another address."""
+STOP_GRACE = 35.0
+"""Seconds gunicorn may take to stop gracefully (its own graceful timeout is 30) before it is killed."""
 SURVEY_ID = "bench"
 FORM_PATH = f"/en/{SURVEY_ID}/"
 THANKS_PATH = f"/en/{SURVEY_ID}/thanks/"
@@ -190,76 +191,16 @@ class Target:
     pythonpath: Path | None = None
 
 
-@dataclass
-class Server:
-    """A running gunicorn master (its workers are its children, in its own session)."""
-
-    name: str
-    port: int
-    process: subprocess.Popen
-    log_path: Path
-
-
-def free_port() -> int:
-    """A port the kernel says is free now (a tiny race remains; a clash shows up as a failed start)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def start_gunicorn(target: Target, gunicorn: Path, workers: int, workdir: Path) -> Server:
-    """Start gunicorn exactly alike for both targets; its own session, so we alone decide when it stops."""
-    port = free_port()
-    log_path = workdir / f"{target.name}-gunicorn.log"
-    command = [str(gunicorn), "-w", str(workers), "-b", f"{HOST}:{port}", "--error-logfile", str(log_path)]
+def start_gunicorn(target: Target, gunicorn: Path, workers: int, workdir: Path) -> serving.Server:
+    """Start gunicorn exactly alike for both targets; its own process group, so we alone decide when it stops."""
+    port = serving.free_port()
+    command = [str(gunicorn), "-w", str(workers), "-b", f"{HOST}:{port}"]  # its error log goes to stderr: the log
     command += ["--worker-class", WORKER_CLASS, "--threads", str(THREADS), "--no-control-socket"]  # as `serve`
     if target.pythonpath is not None:
         command += ["--pythonpath", str(target.pythonpath)]
     command.append(target.app_spec)
-    process = subprocess.Popen(
-        command,
-        cwd=workdir,
-        env={**os.environ, **target.env},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    return Server(target.name, port, process, log_path)
-
-
-def wait_until_ready(server: Server, timeout: float = 30.0) -> None:
-    """Poll the form until it answers 200: measuring a server that is still booting would be noise."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"{server.name}: gunicorn exited with {server.process.returncode}\n{log_tail(server)}")
-        try:
-            if fetch(server.port, "GET", FORM_PATH, timeout=2).status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"{server.name}: no answer on port {server.port} after {timeout:.0f} s\n{log_tail(server)}")
-
-
-def stop_server(server: Server, grace: float = 35.0) -> None:
-    """SIGTERM lets workers finish the request in hand (gunicorn's graceful stop); SIGKILL only if it hangs."""
-    if server.process.poll() is None:
-        server.process.terminate()
-        try:
-            server.process.wait(grace)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.process.pid, signal.SIGKILL)
-            server.process.wait()
-
-
-def log_tail(server: Server, lines: int = 20) -> str:
-    """The end of gunicorn's error log, to explain a failed start or 5xx answers."""
-    try:
-        return "\n".join(server.log_path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
+    log = workdir / f"{target.name}-gunicorn.log"
+    return serving.start(command, port, log, env={**os.environ, **target.env}, cwd=workdir, name=target.name)
 
 
 # -- clients ---------------------------------------------------------------------------------
@@ -504,15 +445,15 @@ def run_target(target: Target, args: argparse.Namespace, workdir: Path) -> Targe
     print(f"[{target.name}] starting gunicorn ({args.workers} workers)...", file=sys.stderr, flush=True)
     server = start_gunicorn(target, args.gunicorn, args.workers, workdir)
     try:
-        wait_until_ready(server)
+        serving.wait_until_answering(server, FORM_PATH)  # measuring a server still booting would be noise
         warmup = drive(server.port, args, args.warmup, args.max_respondents)
         print(f"[{target.name}] measuring for {args.seconds:g} s on port {server.port}...", file=sys.stderr, flush=True)
         measured = drive(server.port, args, args.seconds, args.max_respondents)
     finally:
-        stop_server(server)
+        serving.stop(server, STOP_GRACE)  # SIGTERM lets workers finish the request in hand
     acknowledged = warmup.markers + measured.markers
     troubled = any(phase.errors or phase.transport or phase.unexpected for phase in (measured, warmup))
-    log = log_tail(server) if troubled else ""
+    log = serving.log_tail(server.log) if troubled else ""
     return TargetResult(target.name, measured, warmup, check_storage(target, acknowledged), log)
 
 

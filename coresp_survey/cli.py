@@ -6,9 +6,11 @@ What a command produces goes to standard output; messages go to standard error.
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from collections.abc import Iterable
 from collections.abc import Iterator
+from contextlib import ExitStack
 from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
@@ -295,21 +297,19 @@ def round_option(_context: click.Context, _option: click.Parameter, value: str |
 def import_(survey_id: str, csv_file: Path, new_round: str | None) -> None:
     """Store paper questionnaires typed into a CSV: all rows, or none if any row is wrong.
 
-    One column per question id (multiple choices joined by ';'), <id>_other for
-    "Other" texts, and group; optionally round (default: the survey's current
-    round). A row's round must be the current one, a round already stored, or
+    The CSV as spreadsheets save it: comma or semicolon separated, UTF-8 (with
+    or without a byte-order mark: "CSV UTF-8"). One column per question id
+    (multiple choices joined by ';'), <id>_other for "Other" texts, and group;
+    optionally round (default: the survey's current round). A row's round must be the current one, a round already stored, or
     the one given with --round; it is checked with the survey file of its round.
     """
     survey = find_survey(survey_id)
-    try:
-        text = csv_file.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise click.ClickException(f"{csv_file} is not UTF-8 text; save it as 'CSV UTF-8'") from None
+    data = csv_file.read_bytes()
     db = database.prepare(database_path())  # import writes: the database is created and migrated first
     definitions.save_current(db, [survey])  # the rows of its current round answer this very file
     known = definitions.load_definitions(db, survey)
     try:
-        rows = importing.read_csv(known, text, definitions.COMMAND_LINE_LANGUAGE, new_round)
+        rows = importing.read_csv(known, data, definitions.COMMAND_LINE_LANGUAGE, new_round)
     except importing.ImportRefused as refused:
         for problem in refused.problems:
             click.echo(f"{csv_file}: {problem}", err=True)
@@ -414,6 +414,50 @@ def convert(file: Path, target_format: str | None, out: Path | None) -> None:
     except relevant.NotWritable as error:
         raise click.ClickException(f"{file} cannot be written as {target_format}: {error}") from None
     say(f"{survey.id}: {file} written as {'YAML' if text is not None else 'an XLSForm workbook'} to {out}.")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup(file: Path) -> None:
+    """Copy the database and the invitation codes' file, consistently, even while the app is answering.
+
+    FILE gets the responses database and FILE's -codes sibling the codes' file
+    (backup.db and backup-codes.db), as the app names its own: restore both
+    under the app's names, or point CORESP_DB at FILE. Each copy is checked
+    (integrity, rows) before the command says it is done; both are readable by
+    their owner only.
+    """
+    from coresp_survey.answers import backup as backups
+
+    source = database_path()
+    if not source.exists():
+        raise click.ClickException(f"no database at {source}; nothing to back up (set CORESP_DB or --db)")
+    codes_source = config.codes_database(source)
+    codes_file = config.codes_database(file)
+    targets = [(output_file(file), file)]  # both refused before anything is written if either is the app's own
+    if codes_source.exists():
+        targets.append((output_file(codes_file), codes_file))
+    elif codes_file.exists():
+        raise click.ClickException(
+            f"{source} has no invitation codes' file beside it, but {codes_file} exists: it would not belong to"
+            " this backup; remove it or choose another FILE (nothing was written)"
+        )
+    sources = [source, codes_source][: len(targets)]  # the responses first: see answers/backup.py
+    try:
+        with ExitStack() as files:
+            temporaries = [files.enter_context(writing(target, shown)) for target, shown in targets]
+            copies = [
+                backups.back_up(copied, temporary) for copied, temporary in zip(sources, temporaries, strict=True)
+            ]
+    except backups.BackupFailed as failed:
+        raise click.ClickException(f"{failed}; no backup was written") from None
+    except (database.Unreadable, sqlite3.OperationalError) as error:
+        raise click.ClickException(f"{error}; no backup was written") from None
+    for copy, (_target, shown) in zip(copies, targets, strict=True):
+        rows = ", ".join(f"{table} {count:,}" for table, count in copy.counts.items() if not table.startswith("_"))
+        say(f"{copy.source} copied to {shown} and checked (integrity ok; rows: {rows or 'none'}).")
+    if not codes_source.exists():
+        say(f"No invitation codes' file beside {source}: only {file} was written.")
 
 
 @main.command()

@@ -11,6 +11,9 @@ bash scripts/debian-packages.sh chromium
 # LibreOffice Calc (headless) saves the project's workbooks as .ods and back (tests/test_libreoffice.py).
 bash scripts/debian-packages.sh libreoffice-calc
 command -v java >/dev/null || bash scripts/debian-packages.sh default-jre-headless
+# LibreOffice Calc opens the exports and the published workbook (slow tests), and writes the CSV files
+# of tests/answers/spreadsheet_csv/; nginx fronts the app with deploy/'s site file (tests/test_deploy.py).
+bash scripts/debian-packages.sh libreoffice-calc nginx
 command -v npm >/dev/null || bash scripts/debian-packages.sh npm
 if [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
   npm ci --prefix tests/browser --ignore-scripts --no-audit --no-fund --loglevel=error

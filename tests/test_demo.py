@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import os
 import random
-import signal
-import socket
-import subprocess
 import sys
-import time
 import urllib.request
 from collections import Counter
+from contextlib import AbstractContextManager
 from pathlib import Path
 from statistics import mean
 
@@ -18,6 +15,9 @@ import pytest
 from flask_babel import force_locale
 from helpers import BUNDLED_SURVEYS
 from helpers import TEST_SURVEYS
+from serving import Server
+from serving import free_port
+from serving import running
 
 from coresp_survey import demo as demo_data
 from coresp_survey.answers import walk as answering
@@ -168,52 +168,26 @@ def test_filling_stores_public_surveys_once(tmp_path):
     assert count_responses(db, "college-bien-etre") == filled[0].count
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def run_demo(tmp_path: Path, port: int) -> subprocess.Popen:
+def demo(tmp_path: Path, port: int, ready: str, log: str) -> AbstractContextManager[Server]:
+    """``coresp-survey demo`` on ``port`` until the block ends, once ``ready`` answers (it fills and builds first)."""
     env = {**os.environ, "CORESP_SURVEYS": str(BUNDLED_SURVEYS), "CORESP_DB": str(tmp_path / "demo.db"), "CI": "true"}
-    command = [str(Path(sys.executable).with_name("coresp-survey")), "demo", "--port", str(port),
-               "--out", str(tmp_path / "site")]  # fmt: skip
-    return subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    command = [Path(sys.executable).with_name("coresp-survey"), "demo", "--port", str(port), "--out", tmp_path / "site"]
+    return running(command, port, tmp_path / log, ready, env=env, cwd=tmp_path, timeout=120)
 
 
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> bytes:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"demo stopped: {process.stderr.read()}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as answer:
-                return answer.read()
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail(f"{url} did not answer in {seconds} s")
-
-
-def stop(process: subprocess.Popen) -> str:
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        _, stderr = process.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        _, stderr = process.communicate()
-    return stderr
+def fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=5) as answer:
+        return answer.read()
 
 
 @pytest.mark.slow
 def test_demo_fills_builds_and_serves_the_forms_and_the_site_then_adds_nothing_the_second_time(tmp_path):
     port = free_port()
-    demo = run_demo(tmp_path, port)
-    try:
-        home = wait_for(f"http://127.0.0.1:{port}/fr/", demo).decode()
-        site = wait_for(f"http://127.0.0.1:{port}/site/fr/college-bien-etre/index.html", demo).decode()
-        report = wait_for(f"http://127.0.0.1:{port}/site/en/college-bien-etre/report.pdf", demo)
-    finally:
-        said = stop(demo)
+    with demo(tmp_path, port, "/fr/", "first.log") as first:
+        home = fetch(f"http://127.0.0.1:{port}/fr/").decode()
+        site = fetch(f"http://127.0.0.1:{port}/site/fr/college-bien-etre/index.html").decode()
+        report = fetch(f"http://127.0.0.1:{port}/site/en/college-bien-etre/report.pdf")
+    said = first.log.read_text()
     assert "Le bien-être au collège" in home
     assert "Le bien-être au collège" in site and "Tour 2026" in site
     assert report.startswith(b"%PDF-")
@@ -225,10 +199,8 @@ def test_demo_fills_builds_and_serves_the_forms_and_the_site_then_adds_nothing_t
     assert f"Published site: http://127.0.0.1:{port}/site/index.html" in said
     assert (tmp_path / "site" / "fr" / "college-bien-etre" / "report.pdf").is_file()
 
-    again = run_demo(tmp_path, port)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/site/index.html", again)
-    finally:
-        said = stop(again)
+    with demo(tmp_path, port, "/site/index.html", "again.log") as again:
+        pass
+    said = again.log.read_text()
     assert "Filled" not in said
     assert count_responses(prepare(tmp_path / "demo.db"), "college-bien-etre") == count

@@ -170,7 +170,22 @@ def _memory() -> Database:
 
 
 def _copy_in_memory(path: Path) -> Database:
-    """The database at ``path``, WAL included, copied into memory by SQLite's backup, leaving every file as it was.
+    """The database at ``path``, WAL included, copied into memory (`copy_into`), leaving every file as it was."""
+    memory = _memory()
+    try:
+        copy_into(path, memory.conn)
+    except BaseException:
+        memory.close()
+        raise
+    return memory
+
+
+def copy_into(path: Path, target: sqlite3.Connection) -> dict[str, int]:
+    """Copy the database at ``path``, WAL included, into ``target`` by SQLite's backup; leave every file as it was.
+
+    Returns the rows of each table, counted in the very snapshot that was
+    copied (the backup runs inside the read transaction that counted them), so
+    a copy can be checked against it while a server keeps writing.
 
     A server that has the database open keeps its index (``-shm``) beside it:
     the copy is read through it, as any reader does, and only that index is
@@ -178,12 +193,10 @@ def _copy_in_memory(path: Path) -> Database:
     create one: the files are copied into a private temporary folder and
     read there, then copied again if a server started and wrote meanwhile.
     """
-    memory = _memory()
     try:
         for _attempt in range(COPY_ATTEMPTS):
             if Path(f"{path}-shm").exists():
-                _backup(f"{path.resolve().as_uri()}?mode=ro", memory)
-                return memory
+                return _backup(f"{path.resolve().as_uri()}?mode=ro", target)
             before = _stamps(path)
             with tempfile.TemporaryDirectory(prefix="coresp-read-") as private:
                 copy = Path(private) / path.name
@@ -193,25 +206,33 @@ def _copy_in_memory(path: Path) -> Database:
                             shutil.copyfile(f"{path}{suffix}", f"{copy}{suffix}")
                 except FileNotFoundError:  # a WAL or journal gone meanwhile: a server at work
                     continue
-                _backup(copy.as_uri(), memory)
+                counts = _backup(copy.as_uri(), target)
             if _stamps(path) == before:
-                return memory
+                return counts
     except sqlite3.OperationalError:  # locked, or no file to open: said as SQLite says it
-        memory.close()
         raise
     except sqlite3.DatabaseError as error:
-        memory.close()
         raise Unreadable(f"{path} is not a database that can be read ({error})") from None
-    memory.close()
     raise sqlite3.OperationalError(f"{path} kept changing while it was copied for reading")
 
 
-def _backup(uri: str, memory: Database) -> None:
-    source = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+def _backup(uri: str, target: sqlite3.Connection) -> dict[str, int]:
+    """Copy the database at ``uri`` into ``target`` in one snapshot; return its tables' row counts in that snapshot."""
+    source = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     try:
-        source.backup(memory.conn)
+        source.execute("BEGIN")  # the counts and the copy read one snapshot: the backup uses this read transaction
+        counts = table_counts(source)
+        source.backup(target)
+        source.execute("COMMIT")
+        return counts
     finally:
         source.close()
+
+
+def table_counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """The number of rows of every table, by name."""
+    names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    return {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
 
 
 def _stamps(path: Path) -> list[tuple[int, int, int, int] | None]:

@@ -5,13 +5,13 @@ Problems are written in the language asked for (`i18n.Language`); the command li
 
 from __future__ import annotations
 
-import csv
-import io
+import re
 from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
 
 from coresp_survey import i18n
+from coresp_survey.answers import csv_files
 from coresp_survey.answers import forms
 from coresp_survey.answers import walk as answering
 from coresp_survey.answers.definitions import Definitions
@@ -23,7 +23,7 @@ from coresp_survey.survey.loader import ROUND
 from coresp_survey.survey.model import Survey
 from coresp_survey.survey.shown import clip
 
-MAX_ROWS = 100_000
+MAX_ROWS = csv_files.MAX_ROWS
 
 
 class ImportRefused(Exception):
@@ -41,98 +41,59 @@ class ImportedRow:
     answers: dict
 
 
-def read_csv(definitions: Definitions, text: str, lang: str, new_round: str | None = None) -> list[ImportedRow]:
-    """Check every row of ``text``; raise ImportRefused listing all problems, or return the rows.
+def read_csv(definitions: Definitions, data: bytes, lang: str, new_round: str | None = None) -> list[ImportedRow]:
+    """Check every row of the CSV file ``data``; raise ImportRefused listing all problems, or return the rows.
 
+    The file is read as spreadsheets write it (`csv_files`: comma or
+    semicolon, UTF-8 with or without a byte-order mark, any line endings).
     ``lang``: the language of the problems (forms are made in it too).
     A row's round must be one the survey knows (`Definitions.rounds`) or
     ``new_round`` (``--round``), which also stamps rows that name none; the
     row is checked with the survey file of its round.
     """
-    header, records, unreadable = read_table(text)
-    problems = header_problems(definitions, header)
+    language = i18n.language(lang)
+    try:
+        table = csv_files.read(data, language, MAX_ROWS)
+    except csv_files.CsvRefused as refused:
+        raise ImportRefused(refused.problems) from None
+    problems = header_problems(definitions, table.header, language)
     if problems:
-        raise ImportRefused(problems + unreadable)
+        raise ImportRefused(problems + table.problems)
     rows = []
-    for line, cells in records:
-        if len(cells) > len(header):
-            problems.append(f"line {line}: more cells than columns in the header")
-            continue
-        if len(cells) < len(header):
-            problems.append(
-                f"line {line}: {len(cells)} cells where the header has {len(header)} columns; add the missing"
-                " cells (empty ones too), so that each value stays under its column"
-            )
-            continue
-        record = dict(zip(header, cells, strict=True))
-        if not any(value.strip() for value in record.values()):
-            continue
-        row, row_problems = check_round_row(definitions, record, i18n.language(lang), new_round)
-        problems.extend(f"line {line}: {problem}" for problem in row_problems)
-        if row is not None:
-            rows.append(row)
-    problems += unreadable  # the row where reading stopped comes after every row read
+    for row in table.rows:
+        imported, row_problems = check_round_row(definitions, row.cells, language, new_round)
+        problems.extend(language.gettext("line %(line)s: %(problem)s", line=row.line, problem=p) for p in row_problems)
+        if imported is not None:
+            rows.append(imported)
+    problems += table.problems  # the rows that could not be read, after every row read (where reading stopped last)
     if problems:
-        raise ImportRefused(problems)
+        raise ImportRefused(sorted(problems, key=_line_of))
     if not rows:
-        raise ImportRefused(["the file has no responses"])
+        raise ImportRefused([language.gettext("the file has no responses")])
     return rows
 
 
-def read_table(text: str) -> tuple[list[str], list[tuple[int, list[str]]], list[str]]:
-    """The header, each non-blank row with the line it starts on, and the problem that stopped the reading.
-
-    The reader is strict: a quote left open would otherwise swallow the rest
-    of the file into one cell, and text after a closing quote would be glued
-    to the cell, both without a word. Reading stops at such a row, since what
-    follows it cannot be told apart.
-    """
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), strict=True)
-    header: list[str] | None = None
-    records: list[tuple[int, list[str]]] = []
-    start = 1
-    try:
-        for cells in reader:
-            if header is None:
-                header = cells
-            elif cells:
-                records.append((start, cells))
-                if len(records) > MAX_ROWS:
-                    raise ImportRefused([f"the file has more than {MAX_ROWS:,} rows; split it"])
-            start = reader.line_num + 1
-    except csv.Error as error:
-        return header or [], records, [f"line {start}: {_unreadable(error)}"]
-    return header or [], records, []
+def _line_of(problem: str) -> int:
+    """The line a problem names (``line 12: …``), to list them in the file's order; 0 when it names none."""
+    found = re.match(r"\D*(\d+)", problem)
+    return int(found.group(1)) if found else 0
 
 
-def _unreadable(error: csv.Error) -> str:
-    """What is wrong with a row the CSV reader gave up on, and what to do, for a person with a spreadsheet."""
-    how = 'write "" for a quote inside a cell'
-    if "unexpected end of data" in str(error):
-        return (
-            "a quote opens a cell in this row and is never closed, so the rest of the file would be one cell:"
-            f" close it ({how})"
-        )
-    if "expected after" in str(error):
-        return f"text follows the closing quote of a cell: put the whole cell in quotes ({how})"
-    return f"this row cannot be read as CSV ({error}); save the file again as CSV from the spreadsheet"
-
-
-def header_problems(definitions: Definitions, header: list[str]) -> list[str]:
+def header_problems(definitions: Definitions, header: list[str], language: Language) -> list[str]:
     """Problems of the header row: every column must be a field of the current file or of a saved version."""
     survey = definitions.current
     known = {name for version in definitions.every_version() for name in columns(version)}
     problems = [
-        f"unknown column '{name}' (expected question ids, <id>_other, group, round)"
+        language.gettext("unknown column '%(name)s' (expected question ids, <id>_other, group, round)", name=clip(name))
         for name in header
-        if name not in known
+        if name and name not in known
     ]
-    repeated = {name for name in header if header.count(name) > 1}
-    problems += [f"column '{name}' appears more than once" for name in sorted(repeated)]
+    repeated = {name for name in header if name and header.count(name) > 1}
+    problems += [language.gettext("column '%(name)s' appears more than once", name=name) for name in sorted(repeated)]
     if survey.groups and "group" not in header:
-        problems.append("the survey has groups: the file needs a 'group' column")
+        problems.append(language.gettext("the survey has groups: the file needs a 'group' column"))
     if not any(name not in FIXED_COLUMNS for name in header):
-        problems.append("the file has no question column")
+        problems.append(language.gettext("the file has no question column"))
     return problems
 
 
@@ -214,9 +175,15 @@ def check_row(
             raw[name] = question.kind.from_cell(value) if name == question.id else [value]
     group = (record.get("group") or "").strip() or None
     if survey.groups and not survey.group(group):
-        problems.append(f"group '{group or ''}' is not one of {', '.join(g.id for g in survey.groups)}")
+        problems.append(
+            language.gettext(
+                "group '%(group)s' is not one of %(groups)s",
+                group=clip(group or ""),
+                groups=", ".join(g.id for g in survey.groups),
+            )
+        )
     elif not survey.groups and group:
-        problems.append("the survey has no groups; leave 'group' empty")
+        problems.append(language.gettext("the survey has no groups; leave 'group' empty"))
     result = answering.walk(survey, language.code, MultiDict(raw), group)
     for page in result.pages:
         if not answering.validate_page(page):

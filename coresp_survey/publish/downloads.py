@@ -1,9 +1,12 @@
-"""The published data files of one survey: ``indicators.csv|json``, ``participation.csv`` and their README.
+"""The published data files of one survey: ``indicators.csv|json|xlsx``, ``participation.csv``, their README and
+``datapackage.json``.
 
 Names, columns and formats are PRODUCT.md's ("The published site"); outside
 scripts read them. Numbers are written with a fixed number of decimals in the
 CSV (``3.50``, not ``3.5``) so every row of a column looks alike; the JSON holds
-the same values as numbers.
+the same values as numbers, and so does the workbook: a spreadsheet in a French
+locale reads the CSV's ``3.02`` as text, but a number cell as a number, shown
+``3,02``. ``datapackage.json`` describes every file for tools (`datapackage`).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from coresp_survey.answers.exporting import inert
+from coresp_survey.answers.exporting import text_cell
 from coresp_survey.figures.indicators import CSV_COLUMNS
 from coresp_survey.figures.indicators import MEAN_DECIMALS
 from coresp_survey.figures.indicators import PARTICIPATION_COLUMNS
@@ -23,9 +27,13 @@ from coresp_survey.figures.indicators import SHARE_DECIMALS
 from coresp_survey.figures.indicators import Figures
 from coresp_survey.figures.indicators import cell_rows
 from coresp_survey.figures.indicators import participation_rows
+from coresp_survey.publish import datapackage
 from coresp_survey.survey.model import Survey
 
-FILES = ("indicators.csv", "indicators.json", "participation.csv", "README.txt")
+FILES = ("indicators.csv", "indicators.json", "indicators.xlsx", "participation.csv", "README.txt", "datapackage.json")
+NUMBER_FORMATS = {"mean": "0.00", "score": "0.0", "share_good": "0.000", "share_good_low": "0.000",
+                  "share_good_high": "0.000"}  # fmt: skip
+"""How the workbook shows each number (as many decimals as the CSV); the cell holds the number itself."""
 DECIMALS = {
     "mean": MEAN_DECIMALS,
     "score": SCORE_DECIMALS,
@@ -42,7 +50,35 @@ def write_downloads(survey: Survey, figures: Figures, folder: Path) -> None:
     _write_csv(folder / "indicators.csv", CSV_COLUMNS, rows)
     (folder / "indicators.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     _write_csv(folder / "participation.csv", PARTICIPATION_COLUMNS, participation_rows(figures.participation))
+    write_xlsx(folder / "indicators.xlsx", CSV_COLUMNS, rows)
     (folder / "README.txt").write_text(readme(survey), encoding="utf-8")
+    descriptor = json.dumps(datapackage.descriptor(survey), ensure_ascii=False, indent=1)
+    (folder / "datapackage.json").write_text(descriptor + "\n", encoding="utf-8")
+
+
+def write_xlsx(path: Path, columns: Iterable[str], rows: Iterable[dict[str, Any]]) -> None:
+    """The rows as one sheet: numbers as number cells (with the CSV's decimals), booleans, text as text cells."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    columns = list(columns)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title="indicators")
+    sheet.freeze_panes = "A2"
+    sheet.append([text_cell(sheet, name) for name in columns])
+    for row in rows:
+        cells = []
+        for name in columns:
+            value = row[name]
+            if isinstance(value, str):
+                cells.append(text_cell(sheet, value))
+            elif isinstance(value, float):
+                cells.append(made := WriteOnlyCell(sheet, value=value))
+                made.number_format = NUMBER_FORMATS.get(name, "General")
+            else:
+                cells.append(value)  # an integer, a boolean, or None (an empty cell)
+        sheet.append(cells)
+    workbook.save(path)
 
 
 def _write_csv(path: Path, columns: Iterable[str], rows: Iterable[dict[str, Any]]) -> None:
@@ -75,10 +111,14 @@ README = """\
 Published figures of the survey "{survey}"
 ==========================================
 
-indicators.csv / indicators.json
+indicators.csv / indicators.json / indicators.xlsx
   One row per round x indicator x group; the group "all" is every respondent
   of the round. indicators.json holds the same rows as a JSON array of objects
-  (numbers as numbers, suppressed as true/false, empty values as null).
+  (numbers as numbers, suppressed as true/false, empty values as null), and
+  indicators.xlsx as a workbook for spreadsheets: its numbers are number cells,
+  so a spreadsheet in any language reads them (a French one shows 3,02 for the
+  CSV's 3.02, which it would read as text), suppressed is TRUE/FALSE and empty
+  values are empty cells.
 
   survey           the survey's id
   round            the measurement round the answers belong to
@@ -96,6 +136,19 @@ indicators.csv / indicators.json
 participation.csv
   survey, round, group, responses: how many people answered, per round and group.
 
+datapackage.json
+  The files above described for tools, as a Frictionless Data Package
+  (https://specs.frictionlessdata.io/): each file with its Table Schema, that
+  is each column's type (string, integer, number, boolean), the decimal mark
+  (a point), the missing values (an empty cell; null in JSON) and the primary
+  key (survey, round, indicator, group; for participation: survey, round,
+  group). Check the files with "frictionless validate datapackage.json", or
+  read them typed, e.g. in Python with frictionless or in R with frictionless.
+
+  The CSV files are UTF-8 without a byte-order mark, separated by commas,
+  with a point as the decimal mark, as programs expect: to open the figures
+  in a spreadsheet, use indicators.xlsx.
+
 Small groups are never published
   A cell with fewer than {min_size} respondents has suppressed = true and n, mean,
   score and the shares empty. In each round x indicator, the hidden groups,
@@ -104,6 +157,7 @@ Small groups are never published
   smallest n is hidden too, so "all" minus the visible groups never gives
   fewer than {min_size} answers. A group with n = 0 is hidden but holds none.
 
-Text cells that a spreadsheet would read as a formula (starting with =, +, -, @)
-are prefixed with an apostrophe.
+Text cells of the CSV files that a spreadsheet would read as a formula
+(starting with =, +, -, @) are prefixed with an apostrophe; in the workbook
+they are text cells that hold exactly the text.
 """

@@ -11,7 +11,14 @@ or call a server.
 from __future__ import annotations
 
 import mimetypes
+import multiprocessing
+import os
 import re
+import threading
+from collections.abc import Callable
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import as_completed
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -130,16 +137,102 @@ def render_html(renderer: Renderer, view: SurveyView, today: date) -> str:
 
 def write_report(renderer: Renderer, view: SurveyView, path: Path, today: date) -> None:
     """Write the survey's report as a tagged PDF at ``path``, in the view's language, with its fonts embedded."""
-    html = weasyprint.HTML(
-        string=render_html(renderer, view, today),
-        base_url=STATIC.as_uri() + "/",
-        url_fetcher=StaticFetcher(),
-    )
+    write_pdf(render_html(renderer, view, today), path)
+
+
+def write_pdf(html: str, path: Path) -> None:
+    """The report's HTML as a tagged PDF at ``path``: the slow part, made of plain values so another process can run it."""
+    document = weasyprint.HTML(string=html, base_url=STATIC.as_uri() + "/", url_fetcher=StaticFetcher())
     path.parent.mkdir(parents=True, exist_ok=True)
     # Tagged (headings, tables, lists, figures with their chart titles as alternative text), with the title and
     # language of <title> and <html lang> in the metadata, and each quote's own language: what screen readers and
     # PDF/UA ask for.
-    html.write_pdf(path, pdf_variant="pdf/ua-1", pdf_tags=True, finisher=tag_quote_languages)
+    document.write_pdf(path, pdf_variant="pdf/ua-1", pdf_tags=True, finisher=finish_tags)
+
+
+def write_pdfs(documents: Sequence[tuple[str, Path]], done: Callable[[Path], None] = lambda _path: None) -> None:
+    """Write each ``(html, path)`` as `write_pdf` does, on the machine's cores; ``done(path)`` as each is written.
+
+    WeasyPrint is pure Python and holds the GIL, so threads would take turns:
+    the reports are laid out in processes instead, one per core, this process
+    taking one of them. How they start is `start_method`'s choice.
+    """
+    if not documents:
+        return
+    others = min(len(documents), available_cores()) - 1
+    if others <= 0:
+        for html, path in documents:
+            write_pdf(html, path)
+            done(path)
+        return
+    context = multiprocessing.get_context(start_method())
+    with ProcessPoolExecutor(max_workers=others, mp_context=context) as pool:
+        futures = {pool.submit(write_pdf, html, path): path for html, path in documents[1:]}
+        write_pdf(*documents[0])
+        done(documents[0][1])
+        for future in as_completed(futures):
+            future.result()  # a report that failed fails the build, with its own error
+            done(futures[future])
+
+
+def start_method() -> str:
+    """``fork`` when this process runs a single thread (``build``, a script): cheap, and nothing is imported again;
+    otherwise ``forkserver`` (a web worker building from the workspace has threads, and a fork copies the locks
+    they hold): a fresh server process forks the workers, which import the main module again, as with spawn.
+    """
+    return "fork" if threading.active_count() == 1 else "forkserver"
+
+
+def available_cores() -> int:
+    """The cores this process may run on (a container or ``taskset`` may give fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def finish_tags(document: weasyprint.Document, pdf: pydyf.PDF) -> None:
+    """What WeasyPrint's tags leave out and PDF/UA asks for: each quote's language, each table header's scope."""
+    tag_quote_languages(document, pdf)
+    tag_header_scopes(document, pdf)
+
+
+SCOPES = {"col": "/Column", "row": "/Row", "colgroup": "/Column", "rowgroup": "/Row"}
+"""HTML's ``scope`` of a ``<th>`` as PDF's ``/Scope`` attribute of its ``TH`` structure element."""
+
+
+def tag_header_scopes(document: weasyprint.Document, pdf: pydyf.PDF) -> None:
+    """Give each table header's structure element the scope its ``<th>`` has, so a screen reader knows what it heads.
+
+    WeasyPrint 70 tags ``<th>`` as ``TH`` with only ``/O /Table`` in its
+    attributes; PDF/UA wants ``/Scope`` (Column or Row) on every ``TH`` of a
+    table without header ids. As for quotes (`tag_quote_languages`), the
+    ``TH`` elements are made in the order of the cell boxes (a header repeated
+    on the next page is a box, and an element, again), so the boxes, walked in
+    the same order, give each one's scope; if the counts differ, nothing is
+    tagged rather than something tagged wrongly.
+    """
+    scopes = [
+        SCOPES.get((box.element.get("scope") or "").lower())
+        for page in document.pages
+        for box in page._page_box.descendants()
+        if box.element is not None and box.element_tag == "th" and type(box).__name__ == "TableCellBox"
+    ]
+    headers = [
+        item
+        for item in pdf.objects
+        if isinstance(item, pydyf.Dictionary) and item.get("Type") == "/StructElem" and item.get("S") == "/TH"
+    ]
+    if len(headers) != len(scopes):
+        return
+    for element, scope in zip(headers, scopes, strict=True):
+        if scope is None:
+            continue
+        attributes = element.get("A")
+        if not isinstance(attributes, pydyf.Dictionary):
+            attributes = pydyf.Dictionary({"O": "/Table"})
+            element["A"] = attributes
+        attributes["Scope"] = scope
 
 
 def tag_quote_languages(document: weasyprint.Document, pdf: pydyf.PDF) -> None:

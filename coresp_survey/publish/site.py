@@ -167,6 +167,7 @@ def _write_site(surveys: dict[str, Survey], database: Path, writer: _Writer, ste
     db = read_only(database)  # a build creates, migrates and prunes nothing
     try:
         views: dict[str, dict[str, SurveyView]] = {lang: {} for lang in LANGUAGES}
+        reports: list[SurveyView] = []
         for survey in surveys.values():
             figures, criteria, warnings = _read_survey(db, survey)
             built.warnings.extend(warnings)
@@ -176,12 +177,12 @@ def _write_site(surveys: dict[str, Survey], database: Path, writer: _Writer, ste
                 view = writer.survey_pages(survey, figures, criteria, lang, step)
                 views.setdefault(lang, {})[survey.id] = view
                 if writer.with_pdf:
-                    built.pdf_seconds += writer.report(view)
-                    built.reports += 1
-                    step(pages.report(lang, survey.id))
+                    reports.append(view)
             built.surveys.append(survey.id)
     finally:
         db.close()
+    built.pdf_seconds = writer.reports(reports, step)
+    built.reports = len(reports)
     cards = {lang: [Card.of(view, writer.with_pdf) for view in views[lang].values()] for lang in LANGUAGES}
     for lang in LANGUAGES:
         writer.home(lang, cards[lang])
@@ -259,13 +260,16 @@ class _Writer:
         step(pages.overview(lang, survey.id))
         return view
 
-    def report(self, view: SurveyView) -> float:
-        """Write the survey's PDF report in the view's language; return the seconds it took."""
+    def reports(self, views: list[SurveyView], step: Progress) -> float:
+        """Write the PDF report of each view, in parallel on the machine's cores; return the seconds they took."""
         from coresp_survey.publish import report
 
         started = time.perf_counter()
-        path = self.folder / pages.report(view.lang, view.survey.id)
-        report.write_report(self.renderer, view, path, self.today)
+        documents = [
+            (report.render_html(self.renderer, view, self.today), self.folder / pages.report(view.lang, view.survey.id))
+            for view in views
+        ]
+        report.write_pdfs(documents, lambda path: step(path.relative_to(self.folder).as_posix()))
         return time.perf_counter() - started
 
     def home(self, lang: str, cards: list[Card]) -> None:
@@ -369,6 +373,7 @@ def _write_surveys(chosen: list[Survey], database: Path, writer: _Writer) -> tup
     built = Built(out=writer.folder)
     cards: dict[str, dict[str, Card]] = {lang: {} for lang in LANGUAGES}
     db = read_only(database)
+    reports: list[SurveyView] = []
     try:
         for survey in chosen:
             figures, criteria, warnings = _read_survey(db, survey)
@@ -378,11 +383,12 @@ def _write_surveys(chosen: list[Survey], database: Path, writer: _Writer) -> tup
                 view = writer.survey_pages(survey, figures, criteria, lang, lambda _name: None)
                 cards.setdefault(lang, {})[survey.id] = Card.of(view, writer.with_pdf)
                 if writer.with_pdf:
-                    built.pdf_seconds += writer.report(view)
-                    built.reports += 1
+                    reports.append(view)
             built.surveys.append(survey.id)
     finally:
         db.close()
+    built.pdf_seconds = writer.reports(reports, lambda _name: None)
+    built.reports = len(reports)
     return built, cards
 
 

@@ -21,12 +21,9 @@ import io
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
@@ -38,6 +35,9 @@ from click.testing import CliRunner
 from helpers import FIXTURES
 from helpers import ROOT
 from helpers import SECRET
+from serving import environment
+from serving import free_port
+from serving import running
 
 from coresp_survey import create_app
 from coresp_survey.cli import main
@@ -264,8 +264,7 @@ def test_no_file_links_a_code_to_answers_after_coded_responses(tmp_path, monkeyp
 @pytest.mark.slow
 def test_no_file_nor_log_of_a_real_server_links_a_code_to_answers(tmp_path):
     folder = tmp_path / "instance"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CORESP_")}
-    env |= {"CORESP_SURVEYS": str(SURVEYS), "CORESP_DB": str(folder / "responses.db")}
+    env = environment(CORESP_SURVEYS=str(SURVEYS), CORESP_DB=str(folder / "responses.db"))
     command = [str(ROOT / ".venv" / "bin" / "coresp-survey")]
     codes = {
         group: read_codes(
@@ -276,45 +275,16 @@ def test_no_file_nor_log_of_a_real_server_links_a_code_to_answers(tmp_path):
         )
         for group in ("young", "elderly")
     }  # fmt: skip
-    port = free_port()
-    log = tmp_path / "gunicorn.log"
-    with log.open("w") as stderr:
-        server = subprocess.Popen(
-            [*command, "serve", "--port", str(port), "--workers", "2"],
-            env=env, stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr, start_new_session=True,
-        )  # fmt: skip
-    try:
-        wait_until_serving(server, port, log)
+    port, log = free_port(), tmp_path / "gunicorn.log"
+    with running([*command, "serve", "--port", str(port), "--workers", "2"], port, log, FIRST, env=env, timeout=60):
         run = scenario(lambda: HttpBrowser(port), codes, folder, tmp_path / "copy")
         shutil.copytree(folder, tmp_path / "running")
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
     every_code = [*codes["young"], *codes["elderly"], TYPED_WRONG]
     for copy in (tmp_path / "copy", tmp_path / "running", folder):
         assert_private(copy, every_code, run.markers)
     logged = log.read_bytes()
     assert b"Booting worker" in logged  # the log is gunicorn's
     assert [code for code in every_code if any(form in logged for form in code_forms(code))] == []
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_serving(server: subprocess.Popen, port: int, log: Path) -> None:
-    """Until the survey's first page answers (a bounded wait for start-up, not a timed assertion)."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert server.poll() is None, log.read_text()
-        try:
-            if HttpBrowser(port).get(FIRST).status == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"no answer on port {port}\n{log.read_text()}")
 
 
 def test_a_code_is_spent_when_the_first_page_accepts_it(tmp_path):

@@ -9,6 +9,7 @@ import re
 import pytest
 from click.testing import CliRunner
 from helpers import TEST_SURVEYS
+from helpers import for_people
 
 from coresp_survey.answers.codes import CODE_ALPHABET
 from coresp_survey.answers.codes import CodesRefused
@@ -114,7 +115,7 @@ def test_codes_command_prints_csv(app):
     env = {"CORESP_SURVEYS": str(app.config["SURVEYS_DIR"]), "CORESP_DB": str(app.config["DATABASE"])}
     result = runner.invoke(main, ["codes", "coded", "--group", "elderly", "--count", "3"], env=env)
     assert result.exit_code == 0, result.output
-    rows = list(csv.reader(io.StringIO(result.stdout)))
+    rows = list(csv.reader(io.StringIO(for_people(result.stdout))))
     assert rows[0] == ["code", "group"]
     assert len(rows) == 4 and all(row[1] == "elderly" for row in rows[1:])
     assert "3 code(s) made" in result.stderr

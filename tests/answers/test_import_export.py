@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 
 import pytest
 from click.testing import CliRunner
+from helpers import for_people
+from helpers import libreoffice
 from openpyxl import load_workbook
 
 from coresp_survey.answers.responses import iter_responses
@@ -106,7 +109,7 @@ def test_export_has_the_shape_of_the_contract_and_no_identifying_column(run, tmp
     respondent.post("/en/mini/page/last/", {"remark": '=HYPERLINK("http://evil")'})
     result = run("export", "mini")
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    rows = list(csv.DictReader(io.StringIO(for_people(result.stdout))))
     assert list(rows[0]) == [
         "group", "round", "submitted", "mood", "why", "age", "transport", "transport_other",
         "bus_line", "favourite", "favourite_other", "remark",
@@ -134,9 +137,11 @@ def test_xlsx_export_is_formula_safe(run, tmp_path, respondent):
     assert result.exit_code == 0, result.output
     sheet = load_workbook(out).active
     header = [c.value for c in sheet[1]]
-    values = dict(zip(header, [c.value for c in sheet[2]], strict=True))
-    assert values["remark"] == "'=cmd|' /C calc'!A0"
-    assert values["mood"] == 3
+    cells = dict(zip(header, sheet[2], strict=True))
+    values = {name: cell.value for name, cell in cells.items()}
+    assert values["remark"] == "=cmd|' /C calc'!A0"  # exactly the text given, no apostrophe added
+    assert cells["remark"].data_type == "s" and cells["remark"].quotePrefix  # a text cell, inert
+    assert values["mood"] == 3 and cells["mood"].data_type == "n"
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
@@ -194,3 +199,52 @@ def test_import_keeps_quoted_line_breaks_and_skips_blank_lines(run, tmp_path, db
         "",
         "Trop de bruit\nle matin, surtout",
     ]
+
+
+# -- opened by LibreOffice ---------------------------------------------------------
+
+CSV_UTF8 = "csv:Text - txt - csv (StarCalc):44,34,76"
+"""LibreOffice's CSV filter: comma, double quotes, UTF-8 (76), as its Text Import dialog reads a file with a BOM."""
+EVALUATING = "Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,0,true"
+"""The same, with "Evaluate formulas" ticked (the 13th option): what a formula-like cell must survive."""
+TYPED = {"why": "Élève « très » fatigué, ça va", "remark": "=1+1", "favourite_other": "@SUM(A1)"}
+
+
+@pytest.fixture
+def exported(run, tmp_path, respondent):
+    """A response with accents and formula-like text, exported as CSV and XLSX."""
+    respondent.post("/en/mini/", {"group": "parents", "mood": "2", "why": TYPED["why"], "age": "40"})
+    respondent.post(
+        "/en/mini/page/last/",
+        {"favourite": "other", "favourite_other": TYPED["favourite_other"], "remark": TYPED["remark"]},
+    )
+    paths = {"csv": tmp_path / "answers.csv", "xlsx": tmp_path / "answers.xlsx"}
+    for file_format, path in paths.items():
+        assert run("export", "mini", "--format", file_format, "--out", str(path)).exit_code == 0
+    return paths
+
+
+def read_back(path) -> dict[str, str]:
+    """The one response of a CSV that LibreOffice wrote, by column."""
+    header, row = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    return dict(zip(header, row, strict=True))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice Calc (Debian's libreoffice-calc) is missing")
+def test_libreoffice_opens_the_xlsx_export_with_accents_and_the_exact_text_of_formula_like_answers(exported, tmp_path):
+    seen = read_back(libreoffice(exported["xlsx"], CSV_UTF8, tmp_path / "from-xlsx"))
+    assert {name: seen[name] for name in TYPED} == TYPED  # "=1+1" stays that text: not 2, no apostrophe
+    assert seen["mood"] == "2" and seen["group"] == "parents"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice Calc (Debian's libreoffice-calc) is missing")
+def test_libreoffice_opens_the_csv_export_with_accents_and_no_formula_evaluated(exported, tmp_path):
+    assert exported["csv"].read_bytes().startswith(b"\xef\xbb\xbf")
+    for name, infilter in {"utf8": CSV_UTF8.split(":", 1)[1], "evaluating": EVALUATING}.items():
+        sheet = libreoffice(exported["csv"], "ods", tmp_path / name, infilter=infilter)
+        seen = read_back(libreoffice(sheet, CSV_UTF8, tmp_path / f"{name}-back"))
+        assert list(seen)[0] == "group"  # the byte-order mark is read as one, not as text of the first cell
+        assert seen["why"] == TYPED["why"]
+        assert seen["remark"] == "'=1+1" and seen["favourite_other"] == "'@SUM(A1)"  # text, never evaluated

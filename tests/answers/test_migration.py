@@ -19,12 +19,9 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
 import re
 import shutil
-import signal
 import sqlite3
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -32,6 +29,9 @@ import pytest
 from helpers import CSRF
 from helpers import FIXTURES
 from helpers import SECRET
+from serving import environment
+from serving import free_port
+from serving import running
 
 from answers.test_code_privacy import CODES_FILE
 from answers.test_code_privacy import FIRST
@@ -43,8 +43,6 @@ from answers.test_code_privacy import HttpBrowser
 from answers.test_code_privacy import code_forms
 from answers.test_code_privacy import codes_found_outside_the_codes_file
 from answers.test_code_privacy import folder_bytes
-from answers.test_code_privacy import free_port
-from answers.test_code_privacy import wait_until_serving
 from coresp_survey import config
 from coresp_survey import create_app
 from coresp_survey.answers import schema
@@ -270,21 +268,11 @@ def test_a_migration_killed_after_the_codes_file_commit_ends_the_same_when_run_a
 @pytest.mark.slow
 def test_a_real_server_with_four_workers_migrates_a_landed_database_once(tmp_path):
     database = landed_copy(tmp_path / "instance")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CORESP_")}
-    env |= {"CORESP_SURVEYS": str(LANDED / "surveys"), "CORESP_DB": str(database)}
-    port = free_port()
-    log = tmp_path / "gunicorn.log"
-    with log.open("w") as stderr:
-        server = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "coresp-survey"), "serve", "--port", str(port), "--workers", "4"],
-            env=env, stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr, start_new_session=True,
-        )  # fmt: skip
-    try:
-        wait_until_serving(server, port, log)
+    env = environment(CORESP_SURVEYS=str(LANDED / "surveys"), CORESP_DB=str(database))
+    port, log = free_port(), tmp_path / "gunicorn.log"
+    command = [ROOT / ".venv" / "bin" / "coresp-survey", "serve", "--port", str(port), "--workers", "4"]
+    with running(command, port, log, FIRST, env=env, timeout=60):
         assert HttpBrowser(port).send(FIRST, {"code": MANIFEST["unused_after"][0], "rating": "4"}).location == LAST
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
     assert log.read_text().count("Booting worker") >= 4 and "Traceback" not in log.read_text()
     applied = rows(database, "SELECT name, count(*) FROM _sqlite_migrations GROUP BY name")
     assert all(count == 1 for _name, count in applied) and ("m004_scrub_codes", 1) in applied

@@ -108,3 +108,60 @@ def html_errors(paths: Iterable[Path]) -> list[str]:
 def assert_valid_html(paths: Iterable[Path]) -> None:
     errors = html_errors(paths)
     assert errors == [], "W3C HTML checker:\n" + "\n".join(errors)
+
+
+# -- text enlarged to 200% on a phone ---------------------------------------------------
+
+PHONE = {"width": 360, "height": 740}
+"""A common phone, in CSS pixels."""
+ENLARGED = {"standard": 32, "fixed": 26}
+"""Chromium's own text size setting at 200% (16 and 13 px by default): what "very large text" does to rem and em."""
+DEFAULT_SIZES = {"standard": 16, "fixed": 13}
+ENLARGED_SPILLS = """() => {
+  const scrolls = (element) => {
+    for (let up = element.parentElement; up; up = up.parentElement) {
+      if (["auto", "scroll"].includes(getComputedStyle(up).overflowX) && up !== document.documentElement
+          && up !== document.body) return true;
+    }
+    return false;
+  };
+  const spills = [];
+  if (document.documentElement.scrollWidth > window.innerWidth) {
+    const widest = [...document.body.querySelectorAll("*")]
+      .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1 && !scrolls(element))
+      .map((element) => `${element.tagName.toLowerCase()}.${element.className}`).slice(0, 3);
+    spills.push(`the page scrolls sideways: ${document.documentElement.scrollWidth} px wide (${widest.join(", ")})`);
+  }
+  for (const element of document.body.querySelectorAll("*:not(svg):not(svg *)")) {
+    if (element.clientWidth > 0 && element.scrollWidth > element.clientWidth + 1
+        && getComputedStyle(element).overflowX === "visible" && !scrolls(element)) {
+      const text = element.textContent.trim().replace(/\\s+/g, " ").slice(0, 50);
+      spills.push(`${element.tagName.toLowerCase()}.${element.className} (${text}) is ${element.scrollWidth} px wide in ${element.clientWidth} px`);
+    }
+  }
+  return spills;
+}"""
+"""What sticks out once text is enlarged: the page scrolling sideways, or text out of its box, outside the regions
+that scroll on purpose (a wide table in its own scrolling region) and outside charts (they scale as a whole)."""
+
+
+ROOT_SIZE = "size => getComputedStyle(document.documentElement).fontSize === size"
+
+
+def enlarged_text_spills(page) -> list[str]:
+    """The page on a 360 px phone with its text at 200% (Chromium's font size setting): what spills, as lines.
+
+    The page is left as it was found (default text size, its viewport).
+    """
+    viewport = page.viewport_size
+    session = page.context.new_cdp_session(page)
+    try:
+        session.send("Page.setFontSizes", {"fontSizes": ENLARGED})
+        page.set_viewport_size(PHONE)
+        page.wait_for_function(ROOT_SIZE, arg=f"{ENLARGED['standard']}px")  # the setting reaches the page's renderer
+        return [f"at 360 px, text 200%: {spill}" for spill in page.evaluate(ENLARGED_SPILLS)]
+    finally:
+        session.send("Page.setFontSizes", {"fontSizes": DEFAULT_SIZES})
+        page.wait_for_function(ROOT_SIZE, arg=f"{DEFAULT_SIZES['standard']}px")
+        session.detach()
+        page.set_viewport_size(viewport)

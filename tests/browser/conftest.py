@@ -8,21 +8,22 @@ the bundled surveys plus a closed one (tests/surveys/closed.yaml) and a kiosk
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
-import time
-import urllib.error
-import urllib.request
+from collections.abc import Iterator
 from contextlib import closing
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers import for_people
+from serving import environment
+from serving import free_port
+from serving import running
 
 from .checks import CHROMIUM
 from .checks import CHROMIUM_ARGS
@@ -55,7 +56,7 @@ class Server:
 
     def codes(self, survey: str, group: str, count: int = 1) -> list[str]:
         """Fresh invitation codes, made by the command line on the server's database."""
-        lines = self.cli("codes", survey, "--group", group, "--count", str(count)).splitlines()
+        lines = for_people(self.cli("codes", survey, "--group", group, "--count", str(count))).splitlines()
         assert lines[0] == "code,group"
         return [line.split(",")[0] for line in lines[1:]]
 
@@ -73,12 +74,6 @@ class Server:
         return found[0]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def copy_surveys(folder: Path) -> None:
     """The bundled surveys, kept open whatever today's date (their dates are those of a real round)."""
     folder.mkdir()
@@ -91,18 +86,14 @@ def copy_surveys(folder: Path) -> None:
     shutil.copy(ROOT / "tests" / "surveys" / "closed.yaml", folder / "closed.yaml")
 
 
-def wait_until_up(server: Server, log: Path, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            pytest.fail(f"the server stopped at start:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(server.url("/fr/"), timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.1)
-    pytest.fail(f"the server did not answer within {seconds} s:\n{log.read_text()}")
+@contextmanager
+def serving(folder: Path, db: Path, *options: str, **settings: str) -> Iterator[Server]:
+    """``coresp-survey serve`` on ``folder``/surveys and ``db``, with only the ``CORESP_`` settings given; its
+    output in ``folder``/server.log; stopped (SIGTERM, then SIGKILL after 20 s) when the block ends."""
+    port = free_port()
+    command = [COMMAND, "--surveys", folder / "surveys", "--db", db, "serve", "--port", str(port), *options]
+    with running(command, port, folder / "server.log", "/fr/", env=environment(**settings), cwd=folder, grace=20) as up:
+        yield Server(up.base, folder / "surveys", db, up.process)
 
 
 @pytest.fixture(scope="session")
@@ -118,26 +109,8 @@ def server(tmp_path_factory, tools) -> Server:
     folder = tmp_path_factory.mktemp("browser")
     copy_surveys(folder / "surveys")
     shutil.copy(ROOT / "tests" / "surveys" / "kiosk.yaml", folder / "surveys" / "kiosk.yaml")
-    log = folder / "server.log"
-    port = free_port()
-    env = {name: value for name, value in os.environ.items() if not name.startswith("CORESP_")}
-    with log.open("w") as log_file:
-        process = subprocess.Popen(
-            [str(COMMAND), "--surveys", str(folder / "surveys"), "--db", str(folder / "responses.db"),
-             "serve", "--port", str(port), "--workers", "2"],
-            stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT, env=env, cwd=folder,
-        )  # fmt: skip
-    running = Server(f"http://127.0.0.1:{port}", folder / "surveys", folder / "responses.db", process)
-    try:
-        wait_until_up(running, log)
+    with serving(folder, folder / "responses.db", "--workers", "2") as running:
         yield running
-    finally:
-        process.terminate()  # gunicorn's master stops its workers on SIGTERM
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="session")

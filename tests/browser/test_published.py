@@ -5,7 +5,6 @@ workspace driven with the keyboard alone.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from datetime import UTC
 from datetime import datetime
@@ -23,12 +22,11 @@ from coresp_survey.workspace.decisions import decisions
 
 from .checks import axe_violations
 from .checks import describe_violations
+from .checks import enlarged_text_spills
 from .checks import html_errors
 from .conftest import COMMAND
-from .conftest import Server
 from .conftest import copy_surveys
-from .conftest import free_port
-from .conftest import wait_until_up
+from .conftest import serving
 from .test_standards import SPILLS
 from .test_standards import WIDTHS
 
@@ -79,7 +77,7 @@ def site_pages(site: Path) -> list[Path]:
 
 
 def check_page(page, name: str) -> list[str]:
-    """axe at a PC width, then what sticks out at every width: the findings as readable lines."""
+    """axe at a PC width, then what sticks out at every width and with text at 200% on a phone: readable lines."""
     problems = []
     violations = axe_violations(page)
     if violations:
@@ -88,6 +86,7 @@ def check_page(page, name: str) -> list[str]:
         page.set_viewport_size({"width": width, "height": 768})
         problems.extend(f"{name} at {width} px: {spill}" for spill in page.evaluate(SPILLS_OUTSIDE_CHARTS))
     page.set_viewport_size({"width": 1024, "height": 768})
+    problems.extend(f"{name} {spill}" for spill in enlarged_text_spills(page))
     return problems
 
 
@@ -118,18 +117,7 @@ def workspace(tmp_path_factory, tools):
     """``coresp-survey serve`` with an admin password, on a database with answers to moderate."""
     folder = tmp_path_factory.mktemp("workspace")
     db_path = fill(folder)
-    port = free_port()
-    env = {name: value for name, value in os.environ.items() if not name.startswith("CORESP_")}
-    env |= {"CORESP_ADMIN_PASSWORD": PASSWORD, "CORESP_SITE": str(folder / "site")}
-    log = folder / "server.log"
-    with log.open("w") as log_file:
-        process = subprocess.Popen(
-            [str(COMMAND), "--surveys", str(folder / "surveys"), "--db", str(db_path), "serve", "--port", str(port)],
-            stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT, env=env, cwd=folder,
-        )  # fmt: skip
-    running = Server(f"http://127.0.0.1:{port}", folder / "surveys", db_path, process)
-    try:
-        wait_until_up(running, log)
+    with serving(folder, db_path, CORESP_ADMIN_PASSWORD=PASSWORD, CORESP_SITE=str(folder / "site")) as running:
         login, password = MODERATOR
         added = subprocess.run(
             [str(COMMAND), "--surveys", str(folder / "surveys"), "--db", str(db_path), "users", "add", login,
@@ -138,9 +126,6 @@ def workspace(tmp_path_factory, tools):
         )  # fmt: skip
         assert added.returncode == 0, added.stderr
         yield running
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def log_in_with_keys(page, workspace, lang: str, login: str = "admin", password: str = PASSWORD) -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from .checks import axe_violations
 from .checks import describe_violations
+from .checks import enlarged_text_spills
 from .checks import html_errors
 from .conftest import Watch
 from .respondent import Respondent
@@ -79,6 +80,7 @@ class Tour:
             me.page.set_viewport_size({"width": width, "height": 768})
             spills.extend(f"at {width} px: {spill}" for spill in me.page.evaluate(SPILLS))
         me.page.set_viewport_size(WIDE)
+        spills.extend(enlarged_text_spills(me.page))
         self.stops.append(Stop(name, me.path, status, me.html, violations, spills))
 
     def __iter__(self):
@@ -221,7 +223,8 @@ def test_axe_finds_no_violation_on_any_page(tour):
 
 
 def test_every_page_fits_narrow_and_wide_screens(tour):
-    """No sideways scrolling at 320 CSS pixels (reflow), and no text out of its box at any width."""
+    """No sideways scrolling at 320 CSS pixels (reflow), nor on a 360 px phone with text at 200% (WCAG 1.4.4), and
+    no text out of its box at any width."""
     spilled = [f"== {stop.name} ({stop.url})\n" + "\n".join(stop.spills) for stop in tour if stop.spills]
     assert not spilled, "\n".join(spilled)
 

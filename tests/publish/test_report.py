@@ -637,3 +637,149 @@ def test_whole_school_survey_report(renderer, tmp_path):
     text = squeezed(text_of(reader))
     assert all(squeezed(item.label) in text for item in view.indicators)
     assert len(reader.pages) >= 7 + len(view.indicators)
+
+
+# -- the reports of a build, on the machine's cores ---------------------------------
+
+
+def small_html(text: str) -> str:
+    return f'<!doctype html><html lang="fr"><head><title>{text}</title></head><body><h1>{text}</h1></body></html>'
+
+
+class SpyPool(report.ProcessPoolExecutor):
+    """The real pool, remembering how it was made and what it was given."""
+
+    made: list[dict] = []
+    submitted: list[tuple] = []
+
+    def __init__(self, max_workers=None, mp_context=None):
+        SpyPool.made.append({"workers": max_workers, "start": mp_context.get_start_method()})
+        super().__init__(max_workers=max_workers, mp_context=mp_context)
+
+    def submit(self, fn, /, *args, **kwargs):
+        SpyPool.submitted.append((fn.__name__, *args))
+        return super().submit(fn, *args, **kwargs)
+
+
+@pytest.mark.parametrize("threads", [1, 2], ids=["one thread: fork", "a web worker's threads: forkserver"])
+def test_the_reports_are_laid_out_in_parallel_processes_one_per_core(tmp_path, monkeypatch, threads):
+    import threading
+
+    monkeypatch.setattr(report, "available_cores", lambda: 2)
+    monkeypatch.setattr(report, "ProcessPoolExecutor", SpyPool)
+    SpyPool.made.clear()
+    SpyPool.submitted.clear()
+    documents = [(small_html("Rapport"), tmp_path / "fr" / "report.pdf"), (small_html("Report"), tmp_path / "en.pdf")]
+    done = []
+    release = threading.Event()
+    others = [threading.Thread(target=release.wait) for _ in range(threads - threading.active_count())]
+    for other in others:
+        other.start()
+    try:
+        assert threading.active_count() == threads
+        report.write_pdfs(documents, done.append)
+    finally:
+        release.set()
+        for other in others:
+            other.join()
+    start = "fork" if threads == 1 else "forkserver"  # never a fork of a process with threads holding locks
+    assert SpyPool.made == [{"workers": 1, "start": start}]
+    assert SpyPool.submitted == [("write_pdf", *documents[1])]  # this process lays out the first one itself
+    assert sorted(done) == sorted(path for _, path in documents)
+    assert [PdfReader(path).metadata.title for _, path in documents] == ["Rapport", "Report"]
+
+
+def test_with_one_core_the_reports_are_laid_out_here_one_after_the_other(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "available_cores", lambda: 1)
+    monkeypatch.setattr(report, "ProcessPoolExecutor", None)  # any pool would fail
+    documents = [(small_html(f"R{k}"), tmp_path / f"{k}.pdf") for k in range(2)]
+    report.write_pdfs(documents)
+    assert all(path.exists() for _, path in documents)
+
+
+def test_a_report_that_fails_in_another_process_fails_the_build(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "available_cores", lambda: 2)
+    (tmp_path / "taken").write_text("a file where a folder should be")
+    documents = [(small_html("ok"), tmp_path / "ok.pdf"), (small_html("ko"), tmp_path / "taken" / "report.pdf")]
+    with pytest.raises(OSError):
+        report.write_pdfs(documents)
+
+
+# -- for screen readers: what the tags say -----------------------------------------
+
+
+def struct_elements(reader: PdfReader) -> list[tuple[dict, list]]:
+    """Every structure element in reading order, with the chain of its ancestors' types."""
+    found = []
+
+    def visit(element, ancestors):
+        element = element.get_object()
+        found.append((element, ancestors))
+        kids = element.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids]:
+            kid = kid.get_object() if isinstance(kid, IndirectObject) else kid
+            if isinstance(kid, dict) and "/S" in kid:
+                visit(kid, [*ancestors, element["/S"]])
+
+    root = reader.trailer["/Root"]["/StructTreeRoot"]
+    for kid in root["/K"] if isinstance(root["/K"], list) else [root["/K"]]:
+        visit(kid, [])
+    return found
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_table_headers_are_whole_words_never_hyphenated_fragments(pages, views, lang):
+    """A hyphen added by the layout (U+2010) would be read aloud: "Très in- satisfai- sante"."""
+    text = "\n".join(pages[lang])
+    assert "\u2010" not in text
+    words = {word for item in views[lang].indicators for level in item.levels for word in level.label.split()}
+    assert "insatisfaisante" in words or "unsatisfactory" in words
+    found = set(re.findall(r"\w+", text))
+    assert words <= found, words - found
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_no_table_header_runs_out_of_its_cell(renderer, views, lang):
+    from weasyprint.formatting_structure import boxes
+
+    html = report.render_html(renderer, views[lang], TODAY)
+    document = weasyprint.HTML(string=html, base_url=report.STATIC.as_uri() + "/", url_fetcher=report.StaticFetcher())
+    overflowing = []
+    for page in document.render().pages:
+        for cell in page._page_box.descendants():
+            if isinstance(cell, boxes.TableCellBox) and cell.element_tag == "th":
+                for text in (box for box in cell.descendants() if isinstance(box, boxes.TextBox)):
+                    if text.position_x + text.width > cell.content_box_x() + cell.width + 0.5:
+                        overflowing.append(text.text)
+    assert overflowing == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_table_header_has_its_scope_columns_in_the_head_rows_in_the_body(pdfs, lang):
+    headers = [(element, ancestors) for element, ancestors in struct_elements(pdfs[lang]) if element["/S"] == "/TH"]
+    assert len(headers) > 20
+    for element, ancestors in headers:
+        scope = element["/A"]["/Scope"]
+        assert scope == ("/Column" if "/THead" in ancestors else "/Row"), ancestors
+        assert element["/A"]["/O"] == "/Table"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_figure_has_an_alternative_and_every_table_a_caption_or_headers(pdfs, lang):
+    elements = struct_elements(pdfs[lang])
+    figures = [element for element, _ in elements if element["/S"] == "/Figure"]
+    assert figures and all(str(figure.get("/Alt", "")).strip() for figure in figures)
+    tables = [element for element, _ in elements if element["/S"] == "/Table"]
+    assert tables
+    for table in tables:
+        kinds = [kid.get_object()["/S"] for kid in table["/K"] if isinstance(kid.get_object(), dict)]
+        assert "/THead" in kinds and "/TBody" in kinds
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_reading_order_of_headings_is_the_document_s(renderer, views, pdfs, lang):
+    html = report.render_html(renderer, views[lang], TODAY)
+    in_html = [f"/H{level}" for level in re.findall(r"<h([1-6])\b", html)]
+    in_pdf = [element["/S"] for element, _ in struct_elements(pdfs[lang]) if re.fullmatch(r"/H[1-6]", element["/S"])]
+    assert in_pdf == in_html
+    assert in_pdf[0] == "/H1"

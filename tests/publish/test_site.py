@@ -439,3 +439,24 @@ def test_build_command_refuses_a_relative_base_url(tmp_path):
     )
     assert result.exit_code == 2
     assert "https://" in result.output
+
+
+@pytest.mark.slow
+def test_a_build_with_reports_writes_each_language_s_pdf_and_counts_its_steps(tmp_path):
+    """The reports are laid out together at the end (in parallel where there are cores): each still counts a step."""
+    from pypdf import PdfReader
+
+    surveys = tmp_path / "surveys"
+    surveys.mkdir()
+    (surveys / "tiny.yaml").write_text(TINY_SURVEY, encoding="utf-8")
+    catalog = load_catalog(surveys)
+    db = prepare(tmp_path / "r.db")
+    import_responses(db, survey="tiny", lang="fr", rows=TINY_ROWS)
+    db.close()
+    steps = []
+    built = publish.build_site(catalog, tmp_path / "r.db", tmp_path / "site", progress=steps.append)
+    assert built.reports == 2 and built.pdf_seconds > 0
+    assert len(steps) == publish.build_steps(catalog)
+    assert {"fr/tiny/report.pdf", "en/tiny/report.pdf"} <= set(steps)
+    for lang in ("fr", "en"):
+        assert PdfReader(built.out / lang / "tiny" / "report.pdf").trailer["/Root"]["/Lang"] == lang

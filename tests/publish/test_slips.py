@@ -13,6 +13,7 @@ import pypdf
 import pytest
 from click.testing import CliRunner
 from helpers import BUNDLED_SURVEYS
+from helpers import for_people
 
 from coresp_survey.cli import main
 from coresp_survey.publish import slips
@@ -63,7 +64,7 @@ def made(run):
     """Ten codes for the young people, with their slips (the module's one big PDF)."""
     result = run(SURVEY, "--group", "jeunes", "--count", "10", "--pdf", str(run.folder / "slips.pdf"), "--url", BASE)
     assert result.exit_code == 0, result.output
-    rows = list(csv.reader(io.StringIO(result.stdout)))
+    rows = list(csv.reader(io.StringIO(for_people(result.stdout))))
     reader = pypdf.PdfReader(run.folder / "slips.pdf")
     return result, rows, reader, text_of(reader)
 

@@ -10,6 +10,7 @@ import re
 
 import pytest
 from helpers import SECRET
+from helpers import for_people
 from hypothesis import HealthCheck
 from hypothesis import event
 from hypothesis import given
@@ -451,14 +452,19 @@ def test_formulas_typed_anywhere_are_inert_in_csv_and_xlsx(odd_app, tmp_path):
     as_csv = runner.invoke(main, [*settings, "export", "odd"])
     assert runner.invoke(main, [*settings, "export", "odd", "--format", "xlsx", "--out", str(out)]).exit_code == 0
     sheet = load_workbook(out).active
-    csv_rows = list(csv.reader(io.StringIO(as_csv.stdout)))
+    csv_rows = list(csv.reader(io.StringIO(for_people(as_csv.stdout))))
     xlsx_rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert csv_rows[0] == xlsx_rows[0] and len(csv_rows) == len(xlsx_rows) > len(FORMULAS)
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
     typed = [csv_rows[0].index(name) for name in ("name", "story", "pick_other", "picks_other", "why", "more")]
-    texts = [str(row[i]) for row in csv_rows[1:] + xlsx_rows[1:] for i in typed if row[i] not in (None, "")]
+    texts = [row[i] for row in csv_rows[1:] for i in typed if row[i]]
     assert not [text for text in texts if text.startswith(("=", "+", "-", "@", "\t", "\r"))]
     assert '\'=HYPERLINK("http://evil","x")' in texts and "'=1+1" in texts and "'+1+1" in texts
+    # In XLSX, a text cell holds exactly the text typed; the quote-prefix style keeps a formula-like one inert.
+    cells = [row[i] for row in sheet.iter_rows(min_row=2) for i in typed if row[i].value not in (None, "")]
+    assert {cell.value for cell in cells} >= {*FORMULAS[:4], "=1+1"}  # stored stripped of leading blanks
+    assert all(cell.data_type == "s" for cell in cells)
+    assert all(cell.quotePrefix for cell in cells if cell.value.startswith(("=", "+", "-", "@", "\t", "\r")))
 
 
 def test_a_wrong_or_foreign_csrf_token_on_the_last_page_stores_nothing(odd_app):

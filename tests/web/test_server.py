@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
-import os
 import re
 import shutil
-import signal
 import socket
-import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +20,9 @@ from pathlib import Path
 
 import pytest
 from helpers import TEST_SURVEYS
+from serving import environment
+from serving import free_port
+from serving import running
 
 from coresp_survey.web.database import get_db
 
@@ -40,12 +39,6 @@ class Served:
     home: Path
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def serving(folder: Path, *options: str, home: Path | None = None) -> Iterator[Served]:
     """``coresp-survey serve`` on its own database; HOME and XDG_RUNTIME_DIR are ``home`` (a folder of the test)."""
@@ -54,36 +47,11 @@ def serving(folder: Path, *options: str, home: Path | None = None) -> Iterator[S
     home = home or folder / "home"
     home.mkdir(exist_ok=True)
     port = free_port()
-    env = {name: value for name, value in os.environ.items() if not name.startswith("CORESP_")}
-    env.update(HOME=str(home), XDG_RUNTIME_DIR=str(home))
-    log = folder / "serve.log"
-    command = [str(COMMAND), "--surveys", str(folder / "surveys"), "--db", str(folder / "responses.db"), "serve",
+    env = environment(HOME=str(home), XDG_RUNTIME_DIR=str(home))
+    command = [COMMAND, "--surveys", folder / "surveys", "--db", folder / "responses.db", "serve",
                "--port", str(port), *options]  # fmt: skip
-    with log.open("w") as sink:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=sink, stderr=sink, env=env, cwd=folder)
-    try:
-        wait_until_answering(port, process, log)
-        yield Served(port, log, home)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def wait_until_answering(port: int, process: subprocess.Popen, log: Path, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"serve stopped at start:\n{log.read_text()}")
-        try:
-            if get(port, "/fr/", timeout=2) == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"serve did not answer within {seconds} s:\n{log.read_text()}")
+    with running(command, port, folder / "serve.log", "/fr/", env=env, cwd=folder, timeout=60) as server:
+        yield Served(port, server.log, home)
 
 
 def get(port: int, path: str, timeout: float = 30) -> int:
