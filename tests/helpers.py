@@ -20,6 +20,7 @@ FIXTURES = TESTS / "fixtures"
 SECRET = "a test secret key, 32 characters or more"
 """What tests sign sessions with: the app refuses a key shorter than 32 characters."""
 
+
 def for_people(text: str) -> str:
     """A CSV written for people (``export``, ``codes``), past its byte-order mark, which it must start with."""
     assert text.startswith("\ufeff"), "a CSV for people starts with a UTF-8 byte-order mark"

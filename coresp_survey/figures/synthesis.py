@@ -14,6 +14,11 @@ the page would give back its hidden counts.
 
 All rounds are pooled: criteria are usually gathered once, at the start of the
 method, and then measured round after round.
+
+Criteria also come from group sessions (`OpenAnswer.source` "session"): their
+participants count as respondents of the session's group for every rule above
+(a group whose only contributors are a session of 4 people is a group of 4),
+while the published participation keeps them apart (`session_rows`).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from dataclasses import field
 
 from coresp_survey.figures.indicators import ALL
 from coresp_survey.figures.suppression import suppressed_groups
@@ -47,7 +53,10 @@ class Synthesis:
     """(family, group) → approved criteria; absent for hidden groups. Unclassified criteria use family ''."""
     quotes: tuple[Quote, ...]
     respondents: dict[str, int]
-    """Respondents per group over every round (``all`` included): what decides suppression."""
+    """Respondents per group over every round (``all`` included), sessions' participants with them: what decides
+    suppression."""
+    session_participants: dict[str, int] = field(default_factory=dict)
+    """Participants of the group sessions per group (published apart from the responses, like participation)."""
 
     def count(self, family: str, group: str) -> int | None:
         """None when the group is hidden."""
@@ -60,10 +69,17 @@ class Synthesis:
         return self.counts.get(("*", ALL), 0)
 
 
-def synthesis(survey: Survey, respondents: dict[str | None, int], answers: Iterable[OpenAnswer]) -> Synthesis:
-    """``respondents`` counts every response per group (None: no declared group), all rounds together."""
+def synthesis(
+    survey: Survey,
+    respondents: dict[str | None, int],
+    answers: Iterable[OpenAnswer],
+    session_participants: dict[str, int] | None = None,
+) -> Synthesis:
+    """``respondents`` counts every response per group (None: no declared group), all rounds together;
+    ``session_participants`` the participants of the group sessions per group, who count with them."""
     declared = [group.id for group in survey.groups]
-    sizes = {group: respondents.get(group, 0) for group in declared}
+    held = session_participants or {}
+    sizes = {group: respondents.get(group, 0) + held.get(group, 0) for group in declared}
     rest = sum(n for group, n in respondents.items() if group not in sizes)
     everyone = sum(sizes.values()) + rest
     hidden = suppressed_groups(survey.min_group_size, sizes, rest)
@@ -90,6 +106,7 @@ def synthesis(survey: Survey, respondents: dict[str | None, int], answers: Itera
         counts=shown_counts,
         quotes=tuple(quotes),
         respondents={ALL: everyone, **sizes},
+        session_participants={group: held[group] for group in declared if held.get(group)},
     )
 
 
@@ -109,3 +126,24 @@ def _quoted_groups(min_size: int, sizes: dict[str, int], rest: int, hidden: set[
     if rest >= min_size and not 0 < in_hidden_groups < min_size:
         quoted.add(None)
     return quoted
+
+
+SESSIONS_COLUMNS = ("survey", "group", "sessions", "participants")
+"""The columns of ``sessions.csv``: who took part in a group session, apart from ``participation.csv``."""
+
+
+def session_rows(survey: Survey, held: dict[str, tuple[int, int]]) -> list[dict]:
+    """``all`` (0 and 0 without sessions) then each group with a session: how many sessions and participants.
+
+    ``held``: group → (sessions, participants). Published like participation
+    (a count of people, never what they said); their criteria follow the
+    small-group rules of `synthesis`.
+    """
+    rows = [
+        {"survey": survey.id, "group": group.id, "sessions": held[group.id][0], "participants": held[group.id][1]}
+        for group in survey.groups
+        if group.id in held
+    ]
+    everyone = {"survey": survey.id, "group": ALL, "sessions": sum(r["sessions"] for r in rows),
+                "participants": sum(r["participants"] for r in rows)}  # fmt: skip
+    return [everyone, *rows]

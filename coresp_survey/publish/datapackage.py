@@ -15,6 +15,7 @@ from typing import Any
 
 from coresp_survey.figures.indicators import CSV_COLUMNS
 from coresp_survey.figures.indicators import PARTICIPATION_COLUMNS
+from coresp_survey.figures.synthesis import SESSIONS_COLUMNS
 from coresp_survey.survey.model import Survey
 
 PROFILE = "tabular-data-package"
@@ -48,6 +49,17 @@ PARTICIPATION_FIELDS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "group": ("string", 'The group of respondents, or "all".', {}),
     "responses": ("integer", "How many people answered in that round and group.", {"required": True, **COUNT}),
 }
+SESSIONS_FIELDS: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "survey": ("string", "The survey's id.", {}),
+    "group": ("string", 'The group whose members took part, or "all" for every session.', {}),
+    "sessions": ("integer", "How many group sessions were held, over every round.", {"required": True, **COUNT}),
+    "participants": (
+        "integer",
+        "How many people took part in them (they wrote criteria and answered no indicator).",
+        {"required": True, **COUNT},
+    ),
+}
+SESSIONS_KEY = ["survey", "group"]
 INDICATOR_KEY = ["survey", "round", "indicator", "group"]
 PARTICIPATION_KEY = ["survey", "round", "group"]
 
@@ -87,6 +99,7 @@ def descriptor(survey: Survey) -> dict[str, Any]:
                 "schema": indicators,
             },
             _csv("participation", "participation.csv", participation),
+            _csv("sessions", "sessions.csv", table_schema(SESSIONS_FIELDS, SESSIONS_COLUMNS, SESSIONS_KEY)),
         ],
     }
 

@@ -143,6 +143,15 @@ class CriteriaView:
     approved: int
     hidden: tuple[str, ...]
     """Labels of the groups whose counts and quotes are not published."""
+    sessions: tuple[tuple[str, int], ...] = ()
+    """(group label, participants) of the groups that held group sessions: they took part apart from online."""
+
+    sessions_list: str = ""
+    """The same in words: "Pupils: 12, Parents: 7"."""
+
+    @property
+    def session_participants(self) -> int:
+        return sum(n for _label, n in self.sessions)
 
 
 @dataclass(frozen=True)
@@ -264,6 +273,11 @@ def _criteria_view(survey: Survey, found: Synthesis, lang: str, labels: dict[str
         families=tuple(views),
         approved=found.approved,
         hidden=tuple(labels[group] for group in found.groups if group in found.hidden),
+        sessions=tuple((labels[group], n) for group, n in found.session_participants.items()),
+        sessions_list=", ".join(
+            words.gettext("%(group)s: %(num)s", group=labels[group], num=words.integer(n))
+            for group, n in found.session_participants.items()
+        ),
     )
 
 

@@ -46,6 +46,7 @@ from coresp_survey.figures.indicators import ALL
 from coresp_survey.figures.indicators import Figures
 from coresp_survey.figures.indicators import compute
 from coresp_survey.figures.synthesis import Synthesis
+from coresp_survey.figures.synthesis import session_rows
 from coresp_survey.figures.synthesis import synthesis
 from coresp_survey.i18n import LANGUAGES
 from coresp_survey.publish import pages
@@ -58,6 +59,7 @@ from coresp_survey.survey.builtins import SCALES
 from coresp_survey.survey.builtins import SPIRAL_FAMILIES
 from coresp_survey.survey.model import Survey
 from coresp_survey.workspace import moderation
+from coresp_survey.workspace import sessions
 from coresp_survey.workspace.decisions import decisions
 
 MARKER = ".coresp-site"
@@ -171,7 +173,7 @@ def _write_site(surveys: dict[str, Survey], database: Path, writer: _Writer, ste
         for survey in surveys.values():
             figures, criteria, warnings = _read_survey(db, survey)
             built.warnings.extend(warnings)
-            write_downloads(survey, figures, folder / pages.data(survey.id, ""))
+            write_downloads(survey, figures, folder / pages.data(survey.id, ""), _session_rows(db, survey))
             step(survey.id)
             for lang in survey.languages:
                 view = writer.survey_pages(survey, figures, criteria, lang, step)
@@ -207,10 +209,21 @@ def _read_survey(db, survey: Survey) -> tuple[Figures, Synthesis | None, list[st
         figures, criteria = compute(survey, responses, known.by_round()), None
     else:
         approved: list[moderation.OpenAnswer] = []
-        kept = moderation.collect_approved(survey, responses, decisions(db, survey.id), approved)
+        decided = decisions(db, survey.id)
+        kept = moderation.collect_approved(survey, responses, decided, approved)
         figures = compute(survey, kept, known.by_round())
-        criteria = synthesis(survey, _respondents(figures), approved)
+        approved += moderation.session_answers(
+            sessions.list_sessions(db, survey.id), decided
+        )  # synthesis keeps the approved
+        held = {
+            group: participants for group, (_n, participants) in sessions.participants_by_group(db, survey.id).items()
+        }
+        criteria = synthesis(survey, _respondents(figures), approved, held)
     return figures, criteria, definitions.warning_lines(known, finder.found())
+
+
+def _session_rows(db, survey: Survey) -> list[dict]:
+    return session_rows(survey, sessions.participants_by_group(db, survey.id))
 
 
 def _respondents(figures: Figures) -> dict[str | None, int]:
@@ -378,7 +391,7 @@ def _write_surveys(chosen: list[Survey], database: Path, writer: _Writer) -> tup
         for survey in chosen:
             figures, criteria, warnings = _read_survey(db, survey)
             built.warnings.extend(warnings)
-            write_downloads(survey, figures, writer.folder / pages.data(survey.id, ""))
+            write_downloads(survey, figures, writer.folder / pages.data(survey.id, ""), _session_rows(db, survey))
             for lang in survey.languages:
                 view = writer.survey_pages(survey, figures, criteria, lang, lambda _name: None)
                 cards.setdefault(lang, {})[survey.id] = Card.of(view, writer.with_pdf)
