@@ -575,6 +575,9 @@ def demo(host: str, port: int, out: Path) -> None:
         say(f"Filled {filled.survey} with {filled.count:,} synthetic responses (rounds {', '.join(filled.rounds)})")
         approved = demo_data.moderate_demo(db, surveys[filled.survey], datetime.now(UTC).isoformat())
         say(f"  approved and classified {approved} of its open answers (the others wait in the workspace)")
+        held, approved = demo_data.record_demo_sessions(db, surveys[filled.survey], datetime.now(UTC).isoformat())
+        if held:
+            say(f"  recorded {held} group sessions, {approved} of their criteria approved and classified")
     codes_made = []
     for survey in surveys.values():
         if survey.access == "code":
