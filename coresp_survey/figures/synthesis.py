@@ -81,6 +81,7 @@ def synthesis(
     held = session_participants or {}
     sizes = {group: respondents.get(group, 0) + held.get(group, 0) for group in declared}
     rest = sum(n for group, n in respondents.items() if group not in sizes)
+    rest += sum(n for group, n in held.items() if group not in sizes)  # a group since removed from the file
     everyone = sum(sizes.values()) + rest
     hidden = suppressed_groups(survey.min_group_size, sizes, rest)
     if everyone < survey.min_group_size:

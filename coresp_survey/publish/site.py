@@ -212,12 +212,9 @@ def _read_survey(db, survey: Survey) -> tuple[Figures, Synthesis | None, list[st
         decided = decisions(db, survey.id)
         kept = moderation.collect_approved(survey, responses, decided, approved)
         figures = compute(survey, kept, known.by_round())
-        approved += moderation.session_answers(
-            sessions.list_sessions(db, survey.id), decided
-        )  # synthesis keeps the approved
-        held = {
-            group: participants for group, (_n, participants) in sessions.participants_by_group(db, survey.id).items()
-        }
+        # the sessions' criteria beside the responses' (synthesis publishes the approved only), and their participants
+        approved += moderation.session_answers(sessions.list_sessions(db, survey.id), decided, survey)
+        held = {group: n for group, (_sessions, n) in sessions.participants_by_group(db, survey.id).items()}
         criteria = synthesis(survey, _respondents(figures), approved, held)
     return figures, criteria, definitions.warning_lines(known, finder.found())
 

@@ -356,7 +356,7 @@ def _answers(survey: Survey) -> list[moderation.OpenAnswer]:
     db = get_db()
     decided = decisions(db, survey.id)
     online = moderation.open_answers(survey, iter_responses(db, survey.id), decided)
-    return online + moderation.session_answers(sessions.list_sessions(db, survey.id), decided)
+    return online + moderation.session_answers(sessions.list_sessions(db, survey.id), decided, survey)
 
 
 def _answers_named(survey: Survey, keys: list[str]) -> dict[str, moderation.OpenAnswer]:
@@ -382,7 +382,8 @@ def _session_answer_named(survey: Survey, key: str, criterion_id: str, decided) 
     session = sessions.criterion_session(get_db(), criterion_id)
     if session is None or session.survey != survey.id:
         return {}
-    return {answer.key: answer for answer in moderation.session_answers([session], decided) if answer.key == key}
+    found = moderation.session_answers([session], decided, survey)
+    return {answer.key: answer for answer in found if answer.key == key}
 
 
 @bp.route("/<survey_id>/answers/", methods=["GET", "POST"])

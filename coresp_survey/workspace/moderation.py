@@ -123,14 +123,20 @@ def open_answers(
     return answers
 
 
-def session_answers(sessions: Iterable[GroupSession], decisions: dict[tuple[str, str], Decision]) -> list[OpenAnswer]:
+def session_answers(
+    sessions: Iterable[GroupSession], decisions: dict[tuple[str, str], Decision], survey: Survey | None = None
+) -> list[OpenAnswer]:
     """The criteria of group sessions as open answers (source "session"): moderated exactly as online ones.
 
-    A session belongs to no round (criteria are pooled over rounds): ``round`` is empty.
+    A session belongs to no round (criteria are pooled over rounds): ``round`` is empty. With ``survey``, only
+    the criteria of its current open questions, as `open_answers` reads the responses (the others stay stored).
     """
+    questions = {question.id for question in open_questions(survey)} if survey is not None else None
     answers = []
     for session in sessions:
         for criterion in session.criteria:
+            if questions is not None and criterion.question not in questions:
+                continue
             decision = decisions.get((criterion.id, criterion.question))
             answers.append(
                 OpenAnswer(

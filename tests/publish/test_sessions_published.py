@@ -26,7 +26,7 @@ STUDENTS_SAID = "Les élèves en ligne disent"
 PARENTS_SAID = "Parents in their session said"
 
 
-def publish(tmp_path, parents: int, with_pdf: bool = False):
+def publish(tmp_path, parents: int, with_pdf: bool = False, parents_said: str = PARENTS_SAID):
     """mini with 10 students online and one session of ``parents`` parents, each group with an approved criterion."""
     surveys_dir = tmp_path / "surveys"
     surveys_dir.mkdir(parents=True)
@@ -36,7 +36,7 @@ def publish(tmp_path, parents: int, with_pdf: bool = False):
     rows = [("2026", "students", {"mood": 1, "why": STUDENTS_SAID if k == 0 else ""}) for k in range(10)]
     import_responses(db, survey="mini", lang="fr", rows=rows)
     session_id = sessions.record_session(db, survey="mini", group="parents", date="2026-03-02", participants=parents,
-                                         criteria=[("why", "en", PARENTS_SAID)], by="ana", at="2026-03-02")  # fmt: skip
+                                         criteria=[("why", "en", parents_said)], by="ana", at="2026-03-02")  # fmt: skip
     criterion = sessions.get_session(db, session_id).criteria[0]
     online = next(iter(open_answers(surveys["mini"], iter_responses(db, "mini"), {})))
     chosen = [(criterion.id, "why"), (online.response_id, "why")]
@@ -97,3 +97,10 @@ def test_the_pdf_hides_a_session_of_four_and_prints_a_session_of_five(tmp_path):
         )
         assert (PARENTS_SAID in text) is shown, parents
         assert (STUDENTS_SAID in text) is shown, parents
+
+
+def test_a_hostile_session_criterion_is_published_as_text(tmp_path):
+    site = publish(tmp_path, parents=5, parents_said='<script>alert(1)</script><img src=x onerror="alert(2)">')
+    text = page(site, "en")
+    assert "<script>alert(1)" not in text and "<img src=x" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text

@@ -236,3 +236,10 @@ def test_participants_that_disagree_within_a_session_are_refused(tmp_path):
         f"{path}:2: the rows of this session (lines 2, 3) give different numbers of participants (4, 5)"
         in result.output
     )
+
+
+def test_a_criterion_of_a_question_since_removed_stays_stored_but_out_of_the_queue(db, mini):
+    session_id = recorded(db, criteria=[("why", "fr", "Gardé"), ("gone", "fr", "Question retirée du fichier")])
+    session = sessions.get_session(db, session_id)
+    assert [c.text for c in session.criteria] == ["Gardé", "Question retirée du fichier"]
+    assert [a.text for a in session_answers([session], {}, mini)] == ["Gardé"]
