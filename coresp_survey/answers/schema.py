@@ -249,7 +249,9 @@ def m008_group_sessions(db: Database) -> None:
     ``recorded_by`` the login that recorded it. Each criterion has a random id
     (``s-`` and a token) which is its key in ``moderation`` (``response_id``),
     the open question it answers and the language it was written in;
-    ``position`` keeps the order it was typed in.
+    ``position`` keeps the order it was typed in. ``session_log`` keeps who
+    recorded, changed or deleted each session, and when (the coordination
+    group's work, as the decisions' log does; NULL: the command line).
     """
     db.executescript(
         """
@@ -275,6 +277,15 @@ def m008_group_sessions(db: Database) -> None:
             position INTEGER NOT NULL
         ) WITHOUT ROWID;
         CREATE INDEX session_criteria_by_session ON session_criteria (session, position);
+        CREATE TABLE session_log (
+            id TEXT PRIMARY KEY,
+            survey TEXT NOT NULL,
+            session TEXT NOT NULL,
+            action TEXT NOT NULL,
+            login TEXT,
+            at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX session_log_by_session ON session_log (session, at);
         """
     )
 

@@ -169,7 +169,7 @@ def session_edit(survey_id: str, session_id: str):
             try:
                 sessions.change_session(
                     get_db(), found.id, group=v["group"], date=v["date"], participants=v["participants"],
-                    criteria=v["criteria"], label=v["label"], note=v["note"], at=_now(),
+                    criteria=v["criteria"], label=v["label"], note=v["note"], by=accounts.current_login(), at=_now(),
                 )  # fmt: skip
             except sessions.SessionLocked:
                 flash(_locked_message(1), "error")
@@ -193,7 +193,7 @@ def session_delete(survey_id: str, session_id: str):
     survey = _survey(survey_id)
     found = _session(survey, session_id)
     try:
-        sessions.delete_session(get_db(), found.id)
+        sessions.delete_session(get_db(), found.id, by=accounts.current_login(), at=_now())
     except sessions.SessionLocked:
         flash(_locked_message(sessions.moderated_criteria(get_db(), found.id)), "error")
         return redirect(url_for("admin.session_edit", survey_id=survey.id, session_id=found.id), 303)
@@ -222,6 +222,7 @@ def _form_page(survey: Survey, form: SessionForm, found: GroupSession | None, lo
         form=form,
         session=found,
         locked=_locked_message(locked) if locked else None,
+        log=sessions.session_log(get_db(), found.id) if found else [],
         problems=form.problems,
         numbers=session_checks.question_numbers(survey),
         questions=moderation.open_questions(survey),

@@ -10,6 +10,7 @@ in one write transaction, so a decision made meanwhile is never overwritten.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from sqlite_utils import Database
 
@@ -69,7 +70,31 @@ def _insert(db, survey, group, date, participants, criteria, label, note, by, at
         [session_id, survey, group, label, date, participants, note, by, at, at],
     )
     _insert_criteria(db, session_id, criteria)
+    _log(db, survey, session_id, "recorded", by, at)
     return session_id
+
+
+def _log(db: Database, survey: str, session_id: str, action: str, by: str | None, at: str) -> None:
+    db.execute(
+        "INSERT INTO session_log (id, survey, session, action, login, at) VALUES (?, ?, ?, ?, ?, ?)",
+        [database.new_key(), survey, session_id, action, by, at],
+    )
+
+
+class LoggedChange(NamedTuple):
+    at: str
+    action: str
+    """recorded, changed or deleted."""
+    login: str | None
+    """None: the command line (import, demo)."""
+
+
+def session_log(db: Database, session_id: str) -> list[LoggedChange]:
+    """Who recorded, changed (and deleted) a session, oldest first."""
+    rows = database.select(
+        db, "SELECT at, action, login FROM session_log WHERE session = ? ORDER BY at, id", [session_id]
+    )
+    return [LoggedChange(row["at"], row["action"], row["login"]) for row in rows]
 
 
 def _insert_criteria(db: Database, session_id: str, criteria: list[tuple[str, str, str]]) -> None:
@@ -89,11 +114,13 @@ def change_session(
     criteria: Iterable[tuple[str, str, str]],
     label: str = "",
     note: str = "",
+    by: str | None,
     at: str,
 ) -> None:
     """Replace what a session holds (its criteria get new ids); `SessionLocked` once any is moderated."""
     with database.write(db):
-        _check_changeable(db, session_id)
+        survey = _check_changeable(db, session_id)
+        _log(db, survey, session_id, "changed", by, at)
         db.execute(
             'UPDATE group_sessions SET "group" = ?, label = ?, date = ?, participants = ?, note = ?, changed = ?'
             " WHERE id = ?",
@@ -103,19 +130,23 @@ def change_session(
         _insert_criteria(db, session_id, list(criteria))
 
 
-def delete_session(db: Database, session_id: str) -> None:
-    """Delete a session and its criteria; `SessionLocked` once any is moderated."""
+def delete_session(db: Database, session_id: str, *, by: str | None, at: str) -> None:
+    """Delete a session and its criteria (its log says who did); `SessionLocked` once any is moderated."""
     with database.write(db):
-        _check_changeable(db, session_id)
+        survey = _check_changeable(db, session_id)
+        _log(db, survey, session_id, "deleted", by, at)
         db.execute("DELETE FROM session_criteria WHERE session = ?", [session_id])
         db.execute("DELETE FROM group_sessions WHERE id = ?", [session_id])
 
 
-def _check_changeable(db: Database, session_id: str) -> None:
-    if database.select(db, "SELECT 1 FROM group_sessions WHERE id = ?", [session_id]).fetchone() is None:
+def _check_changeable(db: Database, session_id: str) -> str:
+    """The session's survey, if it may be changed."""
+    row = database.select(db, "SELECT survey FROM group_sessions WHERE id = ?", [session_id]).fetchone()
+    if row is None:
         raise SessionMissing(session_id)
     if moderated_criteria(db, session_id):
         raise SessionLocked(session_id)
+    return row["survey"]
 
 
 def moderated_criteria(db: Database, session_id: str) -> int:

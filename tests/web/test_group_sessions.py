@@ -151,6 +151,8 @@ def test_editing_then_refused_once_a_criterion_is_moderated_then_deleting(ana, d
     assert changed.status_code == 303
     (session,) = list_sessions(db, "mini")
     assert session.participants == 10 and [c.text for c in session.criteria] == ["Calme"]
+    history = ana.get(url).text
+    assert "Recorded by ana, " in history and "Changed by ana, " in history
 
     criterion = session.criteria[0]
     decide(db, survey="mini", answers=[(criterion.id, "why")], status="rejected", at="2026-03-03", by="max")

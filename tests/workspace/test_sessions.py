@@ -49,7 +49,7 @@ def recorded(db, **changes) -> str:
 def test_a_session_is_changed_until_a_criterion_is_moderated_then_neither_changed_nor_deleted(db):
     session_id = recorded(db)
     sessions.change_session(db, session_id, group="parents", date="2026-03-03", participants=6,
-                            criteria=[("remark", "fr", "Calme")], label="B", note="n", at="2026-03-03T10:00")  # fmt: skip
+                            criteria=[("remark", "fr", "Calme")], label="B", note="n", by="ana", at="2026-03-03T10:00")  # fmt: skip
     session = sessions.get_session(db, session_id)
     assert (session.group, session.date, session.participants, session.label, session.note) == (
         "parents", "2026-03-03", 6, "B", "n"
@@ -61,16 +61,21 @@ def test_a_session_is_changed_until_a_criterion_is_moderated_then_neither_change
     assert sessions.moderated_criteria(db, session_id) == 1
     with pytest.raises(sessions.SessionLocked):
         sessions.change_session(db, session_id, group="parents", date="2026-03-03", participants=6,
-                                criteria=[("remark", "fr", "Autre")], at="2026-03-05")  # fmt: skip
+                                criteria=[("remark", "fr", "Autre")], by="ana", at="2026-03-05")  # fmt: skip
     with pytest.raises(sessions.SessionLocked):
-        sessions.delete_session(db, session_id)
+        sessions.delete_session(db, session_id, by="ana", at="2026-03-05")
     assert sessions.get_session(db, session_id) == session
     other = recorded(db)
-    sessions.delete_session(db, other)
+    sessions.delete_session(db, other, by="zoe", at="2026-03-06")
     assert sessions.get_session(db, other) is None
     assert db.execute("SELECT count(*) FROM session_criteria WHERE session = ?", [other]).fetchone()[0] == 0
     with pytest.raises(sessions.SessionMissing):
-        sessions.delete_session(db, other)
+        sessions.delete_session(db, other, by="zoe", at="2026-03-07")
+    assert sessions.session_log(db, session_id) == [
+        ("2026-03-02T10:00", "recorded", "ana"),
+        ("2026-03-03T10:00", "changed", "ana"),
+    ]  # the refused change and deletion left no line
+    assert [(e.action, e.login) for e in sessions.session_log(db, other)] == [("recorded", "ana"), ("deleted", "zoe")]
 
 
 def test_session_criteria_are_open_answers_with_their_decision(db):
