@@ -146,18 +146,22 @@ def writing(target: Path, shown: Path) -> Iterator[Path]:
         ) from None
 
 
-def warn_about_stored_answers(surveys: Iterable[Survey]) -> None:
-    """Say which stored answers no longer fit their round's survey file (`definitions.mismatches`).
+def warn_about_stored_answers(surveys: Iterable[Survey], *, whole_catalog: bool = True) -> None:
+    """Say which stored answers no longer fit their round's survey file (`definitions.mismatches`), and, when
+    ``surveys`` are the whole catalog, which belong to a survey no file defines any more.
 
     Reads a copy of the database, and creates nothing: ``validate`` runs on
     authors' machines that may have none (or a file that is no database).
     """
+    surveys = list(surveys)
     try:
         db = database.read_only(database_path())
     except database.Unreadable:
         return
     try:
         lines = definitions.survey_warnings(db, surveys)
+        if whole_catalog:
+            lines += definitions.unknown_survey_warnings(db, [survey.id for survey in surveys])
     finally:
         db.close()
     for line in lines:
@@ -184,7 +188,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     surveys, problems = check_files(list(paths) or [surveys_folder()])  # a missing path is one more problem
     for problem in problems:
         click.echo(str(problem))
-    warn_about_stored_answers(surveys)
+    warn_about_stored_answers(surveys, whole_catalog=not paths and not problems)
     if problems:
         say(f"{len(problems)} problem(s) found.")
         sys.exit(1)
@@ -502,6 +506,81 @@ def backup(file: Path) -> None:
 
 
 @main.command()
+@click.argument("survey_id")
+@click.option(
+    "--import",
+    "import_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Store the actions of this YAML file: all of them, or none if any is wrong.",
+)
+@click.option("--export", "export_", is_flag=True, help="Write the survey's actions as YAML to standard output.")
+def actions(survey_id: str, import_file: Path | None, export_: bool) -> None:
+    """Import or export a survey's action plan (YAML): its actions, what they aim at, who commits to what.
+
+    The file is a list of actions, each with id, title, description (a text
+    per language), indicators, commitments ({group: ID} or {party: {fr, en}},
+    with does: {fr, en}), baseline (a round; by default the latest round
+    collected before starts), starts, ends, status (planned, under_way, done,
+    dropped) and updates ({date, text}). --import checks every action as the
+    workspace does and stores all of them, or none, printing FILE:LINE:
+    message for each problem; an action already stored under the same id is
+    replaced, the others are kept. --export writes the same shape.
+    """
+    if (import_file is None) == (not export_):
+        raise click.UsageError("give either --import FILE.yaml or --export")
+    survey = find_survey(survey_id)
+    if export_:
+        export_actions(survey)
+    else:
+        import_actions(survey, import_file)
+
+
+def export_actions(survey: Survey) -> None:
+    from coresp_survey.workspace import action_files
+    from coresp_survey.workspace.actions import survey_actions
+
+    try:
+        db = database.read_only(database_path())  # an export creates, migrates and prunes nothing
+    except database.Unreadable as unreadable:
+        raise click.ClickException(str(unreadable)) from None
+    try:
+        found = survey_actions(db, survey.id)
+    finally:
+        db.close()
+    click.echo(action_files.dump_actions(found), nl=False)
+    say(f"{len(found)} action(s) of {survey.id} exported.")
+
+
+def import_actions(survey: Survey, path: Path) -> None:
+    from coresp_survey.workspace import action_files
+    from coresp_survey.workspace.action_checks import Context
+    from coresp_survey.workspace.actions import store_actions
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise click.ClickException(f"{path} is not UTF-8 text; save it as UTF-8") from None
+    db = database.prepare(database_path())  # an import writes: the database is created and migrated first
+    try:
+        rounds = tuple(definitions.load_definitions(db, survey).rounds)
+        context = Context(survey, rounds, definitions.command_line_language())
+        found, problems = action_files.read_actions(text, context)
+        if problems:
+            for problem in problems:
+                click.echo(f"{path}:{problem.where}: {problem.message}", err=True)
+            raise click.ClickException(f"{len(problems)} problem(s); nothing was stored")
+        stored = store_actions(
+            db, survey.id, found, at=datetime.now(UTC).isoformat(timespec="microseconds"), author=None
+        )
+    finally:
+        db.close()
+    say(
+        f"{len(found)} action(s) of {survey.id} read: {stored.created} new, {stored.changed} changed,"
+        f" {stored.unchanged} unchanged."
+    )
+
+
+@main.command()
 @click.option(
     "--out", default="site", show_default=True, type=click.Path(file_okay=False, path_type=Path), help="Site folder."
 )
@@ -575,6 +654,11 @@ def demo(host: str, port: int, out: Path) -> None:
         say(f"Filled {filled.survey} with {filled.count:,} synthetic responses (rounds {', '.join(filled.rounds)})")
         approved = demo_data.moderate_demo(db, surveys[filled.survey], datetime.now(UTC).isoformat())
         say(f"  approved and classified {approved} of its open answers (the others wait in the workspace)")
+        planned = demo_data.plan_demo_actions(db, surveys[filled.survey], datetime.now(UTC).isoformat())
+        if planned:
+            say(
+                f"  stored its action plan: {planned} actions decided after round {filled.rounds[0]}, measured again since"
+            )
         held, approved = demo_data.record_demo_sessions(db, surveys[filled.survey], datetime.now(UTC).isoformat())
         if held:
             say(f"  recorded {held} group sessions, {approved} of their criteria approved and classified")

@@ -15,6 +15,12 @@ stored as an import stores them (`responses.import_responses`), without going
 through the forms: tests/test_demo_data.py walks them through the forms,
 which accept them unchanged. Everything is drawn from ``random.Random(seed)``:
 the same seed gives the same responses.
+
+A survey may come with a demo action plan (``demo_actions/<survey id>.yaml``,
+in the shape ``coresp-survey actions --import`` reads): the bundled school
+survey's has actions started between its two rounds, aimed at indicators
+that the made-up answers improve and at others they leave as they were, so
+the demo shows the whole cycle: criteria, indicators, actions, the re-measure.
 """
 
 from __future__ import annotations
@@ -23,15 +29,22 @@ import random
 import zlib
 from dataclasses import dataclass
 from dataclasses import field
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
 from coresp_survey.answers import responses
+from coresp_survey.answers.definitions import command_line_language
+from coresp_survey.answers.definitions import load_definitions
 from coresp_survey.answers.definitions import round_versions
 from coresp_survey.survey.model import Question
 from coresp_survey.survey.model import Survey
 from coresp_survey.workspace import decisions
+from coresp_survey.workspace.action_checks import Context
+from coresp_survey.workspace.action_files import read_actions
+from coresp_survey.workspace.actions import store_actions
+from coresp_survey.workspace.actions import survey_actions
 
 Row = tuple[str, str | None, dict[str, Any]]
 
@@ -43,6 +56,17 @@ ROUND_GAIN = 0.12
 """How much an improving indicator gains per later round, on a 0–1 position scale (≈ half a level of five)."""
 MIN_PER_ROUND = 60
 MAX_PER_ROUND = 750
+DEMO_ACTIONS = Path(__file__).resolve().parent / "demo_actions"
+"""Demo action plans, one file per survey id."""
+IMPROVING = {
+    "college-bien-etre": frozenset(
+        {"confort_salles", "relations_adultes", "conditions_travail", "equilibre_pro", "reconnaissance"}
+    )
+}
+"""Indicators whose answers improve round after round, where the demo's action plan tells a story about them
+(warm classrooms and a trusted adult per class work, `DEMO_ACTIONS`); a survey not named here has a quarter of
+its scale questions drawn at random. Named, not drawn, so that an edit of the survey file (a question added)
+never turns the plan's story upside down."""
 
 
 @dataclass(frozen=True)
@@ -235,7 +259,9 @@ def make_tendencies(survey: Survey, rng: random.Random) -> Tendencies:
             choice_weights[gid, question.id] = _choice_weights(question, rng)
     scale_ids = sorted(q.id for q in survey.questions if q.kind.rated)
     count = max(1, len(scale_ids) // 4) if scale_ids else 0
-    return Tendencies(positions, frozenset(rng.sample(scale_ids, count)), choice_weights)
+    drawn = frozenset(rng.sample(scale_ids, count))
+    named = {i.question for i in survey.indicators if i.id in IMPROVING.get(survey.id, ())}
+    return Tendencies(positions, frozenset(named) or drawn, choice_weights)
 
 
 def _family(survey: Survey, question_id: str) -> str | None:
@@ -427,6 +453,26 @@ def moderate_demo(db: Database, survey: Survey, at: str) -> int:
         key = [(answer.response_id, answer.question)]
         approved += decisions.decide(db, survey=survey.id, answers=key, status="approved", families=families, at=at)
     return approved
+
+
+# -- the action plan that followed the first round --------------------------------------
+
+
+def plan_demo_actions(db: Database, survey: Survey, at: str) -> int:
+    """Store the survey's demo action plan (`DEMO_ACTIONS`) when it has one and no action yet; return how many.
+
+    The file is checked as ``actions --import`` checks one; a file that no
+    longer fits the survey (an indicator renamed) is refused in one line.
+    """
+    path = DEMO_ACTIONS / f"{survey.id}.yaml"
+    if not path.is_file() or survey_actions(db, survey.id):
+        return 0
+    context = Context(survey, tuple(load_definitions(db, survey).rounds), command_line_language())
+    found, problems = read_actions(path.read_text(encoding="utf-8"), context)
+    if problems:
+        raise ValueError(f"{path}:{problems[0].where}: {problems[0].message}")
+    store_actions(db, survey.id, found, at=at, author=None)
+    return len(found)
 
 
 # -- group sessions, as a school would hold them ------------------------------------------

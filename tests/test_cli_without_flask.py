@@ -35,6 +35,13 @@ from coresp_survey.cli import main
 main(sys.argv[1:], prog_name="coresp-survey")
 """
 PAPER = "group,mood,age\nstudents,4,12\n"
+PLAN = """\
+- id: calm
+  title: {fr: "Calme", en: "Calm"}
+  description: {fr: "D", en: "D"}
+  indicators: [mood]
+  starts: 2026-01-15
+"""
 
 
 def make_instance(folder: Path) -> Path:
@@ -45,6 +52,7 @@ def make_instance(folder: Path) -> Path:
     db.execute("UPDATE drafts SET updated = '2000-01-01'")
     db.close()
     (folder / "paper.csv").write_text(PAPER, encoding="utf-8")
+    (folder / "plan.yaml").write_text(PLAN, encoding="utf-8")
     return folder
 
 
@@ -55,6 +63,8 @@ COMMANDS = {
     "export": ["export", "mini"],
     "validate": ["validate"],
     "import": ["import", "mini", "{folder}/paper.csv"],
+    "actions-export": ["actions", "mini", "--export"],
+    "actions-import": ["actions", "mini", "--import", "{folder}/plan.yaml"],
 }
 
 
@@ -80,7 +90,7 @@ def imported(tmp_path_factory) -> dict[str, list[str]]:
     return {command: run(instance, command) for command in COMMANDS}
 
 
-@pytest.mark.parametrize("command", ["build", "codes", "import"])
+@pytest.mark.parametrize("command", ["build", "codes", "import", "actions-export", "actions-import"])
 def test_build_slips_and_import_make_no_web_app(imported, command):
     assert APP not in imported[command]
 
@@ -98,6 +108,8 @@ def test_build_slips_and_import_prune_no_draft(tmp_path):
     assert (instance / "site" / "fr" / "index.html").is_file() and (instance / "slips.pdf").is_file()
 
 
-@pytest.mark.parametrize("command", ["build", "codes", "export", "validate", "import"])
+@pytest.mark.parametrize(
+    "command", ["build", "codes", "export", "validate", "import", "actions-export", "actions-import"]
+)
 def test_reading_and_publishing_commands_import_no_flask(imported, command):
     assert [module for module in imported[command] if module != APP] == []

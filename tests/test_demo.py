@@ -8,6 +8,7 @@ import sys
 import urllib.request
 from collections import Counter
 from contextlib import AbstractContextManager
+from datetime import date
 from pathlib import Path
 from statistics import mean
 
@@ -24,10 +25,15 @@ from coresp_survey.answers import walk as answering
 from coresp_survey.answers.codes import code_counts
 from coresp_survey.answers.database import connect_codes
 from coresp_survey.answers.database import prepare
+from coresp_survey.answers.definitions import load_definitions
 from coresp_survey.answers.responses import count_responses
+from coresp_survey.answers.responses import iter_responses
+from coresp_survey.figures.effects import effects
+from coresp_survey.figures.indicators import compute
 from coresp_survey.survey.catalog import load_catalog
 from coresp_survey.survey.loader import load_survey
 from coresp_survey.survey.model import OTHER_VALUE
+from coresp_survey.workspace.actions import survey_actions
 
 SCHOOL = load_survey(BUNDLED_SURVEYS / "college-bien-etre.yaml")
 ROUNDS = ["2025", "2026"]
@@ -168,6 +174,30 @@ def test_filling_stores_public_surveys_once(tmp_path):
     assert count_responses(db, "college-bien-etre") == filled[0].count
 
 
+def test_the_school_demo_shows_a_whole_cycle_actions_that_moved_their_indicators_and_others_that_did_not(tmp_path):
+    """Criteria, indicators, actions, re-measure: the demo's plan is stored once, and its effects tell both stories."""
+    db = prepare(tmp_path / "demo.db")
+    surveys = load_catalog(BUNDLED_SURVEYS)
+    demo_data.fill_empty_surveys(db, surveys)
+    assert demo_data.plan_demo_actions(db, SCHOOL, "2026-12-01T00:00:00+00:00") == 5
+    assert demo_data.plan_demo_actions(db, SCHOOL, "2026-12-01T00:00:00+00:00") == 0  # once
+    assert demo_data.plan_demo_actions(db, surveys["quartier-bien-vivre"], "2026-12-01T00:00:00+00:00") == 0
+    plan = survey_actions(db, SCHOOL.id)
+    assert {action.status for action in plan} == {"planned", "under_way", "done"}
+    assert all(action.starts < date(2026, 9, 1) for action in plan if action.status != "planned")
+    known = load_definitions(db, SCHOOL)
+    figures = compute(SCHOOL, iter_responses(db, SCHOOL.id), known.by_round())
+    verdicts = {}
+    for action in plan:
+        for effect in effects(action, figures):
+            verdicts[(action.id, effect.indicator)] = None if effect.change is None else effect.change.significant
+    assert verdicts[("salles-chauffees", "confort_salles")] is True  # the demo's answers improve these
+    assert verdicts[("adulte-referent", "relations_adultes")] is True
+    assert verdicts[("semaine-respect", "harcelement")] is False  # and leave these as they were
+    assert verdicts[("repas-sur-place", "repas")] is False
+    assert verdicts[("aide-devoirs", "charge_devoirs")] is None  # planned: the next round will tell
+
+
 def test_the_school_survey_gets_two_recorded_group_sessions_once_some_of_their_criteria_approved(tmp_path):
     from coresp_survey.i18n import language
     from coresp_survey.workspace.decisions import decisions
@@ -221,6 +251,7 @@ def test_demo_fills_builds_and_serves_the_forms_and_the_site_then_adds_nothing_t
     assert report.startswith(b"%PDF-")
     count = count_responses(prepare(tmp_path / "demo.db"), "college-bien-etre")
     assert f"Filled college-bien-etre with {count:,} synthetic responses (rounds 2025, 2026)" in said
+    assert "stored its action plan: 5 actions decided after round 2025, measured again since" in said
     assert "Invitation codes for quartier-bien-vivre" in said
     issued = code_counts(connect_codes(tmp_path / "demo.db"))  # in the codes file beside demo.db
     assert issued and all(survey == "quartier-bien-vivre" and n == (3, 0) for (survey, _g), n in issued.items())

@@ -33,6 +33,7 @@ from coresp_survey.answers.forms import field_names
 from coresp_survey.answers.records import Response
 from coresp_survey.answers.records import SurveyVersion
 from coresp_survey.answers.responses import iter_responses
+from coresp_survey.answers.responses import response_counts_by_survey
 from coresp_survey.answers.responses import response_rounds
 from coresp_survey.answers.versions import save_survey_versions
 from coresp_survey.answers.versions import survey_versions
@@ -457,6 +458,28 @@ def survey_warnings(db: Database, surveys: Iterable[Survey], language: Language 
         found = mismatches(definitions, iter_responses(db, survey.id))
         lines.extend(warning_lines(definitions, found))
     return lines
+
+
+def unknown_survey_warnings(db: Database, known: Iterable[str], language: Language | None = None) -> list[str]:
+    """One line per survey id that stored responses name but no survey file defines (renamed or removed).
+
+    Such answers are kept, never deleted; but nothing else says they are
+    there, since every other warning starts from a survey file.
+    """
+    language = language or command_line_language()
+    counts = response_counts_by_survey(db)
+    return [
+        language.ngettext(
+            "%(survey)s: %(num)s stored response to a survey no file defines (renamed or removed?); kept: a survey"
+            " file with the id '%(survey)s' exports and publishes it again",
+            "%(survey)s: %(num)s stored responses to a survey no file defines (renamed or removed?); kept: a survey"
+            " file with the id '%(survey)s' exports and publishes them again",
+            n,
+            survey=survey_id,
+        )
+        for survey_id, n in sorted(counts.items())
+        if survey_id not in set(known)
+    ]
 
 
 def warning_lines(definitions: Definitions, found: list[Mismatch]) -> list[str]:

@@ -109,6 +109,12 @@ def count_responses(db: Database, survey: str) -> int:
     return db.execute("SELECT count(*) FROM responses WHERE survey = ?", [survey]).fetchone()[0]
 
 
+def response_counts_by_survey(db: Database) -> dict[str, int]:
+    """Stored responses per survey id, of every survey id the database holds answers of."""
+    rows = database.select(db, "SELECT survey, count(*) AS responses FROM responses GROUP BY survey")
+    return {row["survey"]: row["responses"] for row in rows}
+
+
 def response_rounds(db: Database, survey: str) -> set[str]:
     """The rounds that have stored responses to ``survey``."""
     rows = database.select(db, "SELECT DISTINCT round FROM responses WHERE survey = ?", [survey])

@@ -241,6 +241,68 @@ def m006_accounts(db: Database) -> None:
 
 
 @migrations()
+def m007_action_plans(db: Database) -> None:
+    """The survey's action plans: actions, the indicators they aim at, commitments, progress notes, and a log.
+
+    Texts are JSON objects with one text per language. ``baseline`` NULL means
+    "the latest round collected before ``starts``" (`figures.effects`). Every
+    change to an action is logged with its time and, once logins are named,
+    its author (``author`` NULL: the workspace's shared password); the log
+    outlives a deleted action. Nothing here is about respondents.
+    """
+    db.executescript(
+        """
+        CREATE TABLE actions (
+            survey TEXT NOT NULL,
+            id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL,
+            starts TEXT NOT NULL,
+            ends TEXT,
+            status TEXT NOT NULL,
+            baseline TEXT,
+            PRIMARY KEY (survey, id)
+        ) WITHOUT ROWID;
+        CREATE TABLE action_indicators (
+            survey TEXT NOT NULL,
+            action TEXT NOT NULL,
+            indicator TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (survey, action, indicator)
+        ) WITHOUT ROWID;
+        CREATE TABLE action_commitments (
+            survey TEXT NOT NULL,
+            action TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            group_id TEXT,
+            party TEXT,
+            does TEXT NOT NULL,
+            PRIMARY KEY (survey, action, position)
+        ) WITHOUT ROWID;
+        CREATE TABLE action_updates (
+            id TEXT PRIMARY KEY,
+            survey TEXT NOT NULL,
+            action TEXT NOT NULL,
+            day TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            text TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX action_updates_by_action ON action_updates (survey, action, day, position);
+        CREATE TABLE action_changes (
+            id TEXT PRIMARY KEY,
+            survey TEXT NOT NULL,
+            action TEXT NOT NULL,
+            at TEXT NOT NULL,
+            author TEXT,
+            change TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{}'
+        ) WITHOUT ROWID;
+        CREATE INDEX action_changes_by_action ON action_changes (survey, action, at);
+        """
+    )
+
+
+@migrations()
 def m008_group_sessions(db: Database) -> None:
     """Group sessions recorded by the coordination group, and the criteria their participants wrote.
 

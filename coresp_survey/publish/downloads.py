@@ -1,5 +1,5 @@
-"""The published data files of one survey: ``indicators.csv|json|xlsx``, ``participation.csv``, their README and
-``datapackage.json``.
+"""The published data files of one survey: ``indicators.csv|json|xlsx``, ``participation.csv``,
+``actions.csv|json``, their README and ``datapackage.json``.
 
 Names, columns and formats are PRODUCT.md's ("The published site"); outside
 scripts read them. Numbers are written with a fixed number of decimals in the
@@ -14,11 +14,14 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from coresp_survey.answers.exporting import inert
 from coresp_survey.answers.exporting import text_cell
+from coresp_survey.figures.effects import ACTION_COLUMNS
+from coresp_survey.figures.effects import CHANGE_DECIMALS
 from coresp_survey.figures.indicators import CSV_COLUMNS
 from coresp_survey.figures.indicators import MEAN_DECIMALS
 from coresp_survey.figures.indicators import PARTICIPATION_COLUMNS
@@ -37,18 +40,33 @@ FILES = ("indicators.csv", "indicators.json", "indicators.xlsx", "participation.
 NUMBER_FORMATS = {"mean": "0.00", "score": "0.0", "share_good": "0.000", "share_good_low": "0.000",
                   "share_good_high": "0.000"}  # fmt: skip
 """How the workbook shows each number (as many decimals as the CSV); the cell holds the number itself."""
+ACTION_FILES = ("actions.csv", "actions.json")
+"""Written beside `FILES` (`write_action_downloads`), headers alone or an empty list when there is no action."""
 DECIMALS = {
     "mean": MEAN_DECIMALS,
     "score": SCORE_DECIMALS,
     "share_good": SHARE_DECIMALS,
     "share_good_low": SHARE_DECIMALS,
     "share_good_high": SHARE_DECIMALS,
+    "share_good_before": SHARE_DECIMALS,
+    "share_good_after": SHARE_DECIMALS,
+    "change": CHANGE_DECIMALS,
+    "change_low": CHANGE_DECIMALS,
+    "change_high": CHANGE_DECIMALS,
 }
 
 
-def write_downloads(survey: Survey, figures: Figures, folder: Path, session_rows: list[dict] | None = None) -> None:
-    """Write every file of `FILES` into ``folder`` (created if needed); ``session_rows``: `synthesis.session_rows`."""
+def write_downloads(
+    survey: Survey,
+    figures: Figures,
+    folder: Path,
+    action_rows: Sequence[dict[str, Any]] = (),
+    session_rows: list[dict] | None = None,
+) -> None:
+    """Write every file of `FILES` and `ACTION_FILES` into ``folder`` (created if needed); ``action_rows``: the
+    rows of the action plan's effects (`effects.effect_rows`); ``session_rows``: `synthesis.session_rows`."""
     folder.mkdir(parents=True, exist_ok=True)
+    write_action_downloads(list(action_rows), folder)
     rows = cell_rows(figures.cells)
     _write_csv(folder / "indicators.csv", CSV_COLUMNS, rows)
     (folder / "indicators.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -60,7 +78,8 @@ def write_downloads(survey: Survey, figures: Figures, folder: Path, session_rows
     )
     write_xlsx(folder / "indicators.xlsx", CSV_COLUMNS, rows)
     (folder / "README.txt").write_text(readme(survey), encoding="utf-8")
-    descriptor = json.dumps(datapackage.descriptor(survey), ensure_ascii=False, indent=1)
+    described = datapackage.descriptor(survey, actions_json=bool(action_rows))
+    descriptor = json.dumps(described, ensure_ascii=False, indent=1)
     (folder / "datapackage.json").write_text(descriptor + "\n", encoding="utf-8")
 
 
@@ -89,6 +108,14 @@ def write_xlsx(path: Path, columns: Iterable[str], rows: Iterable[dict[str, Any]
     workbook.save(path)
 
 
+def write_action_downloads(rows: list[dict[str, Any]], folder: Path) -> None:
+    """``actions.csv`` and ``actions.json``: one row per action × indicator (`effects.effect_rows`), headers alone
+    when the survey has no action yet."""
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_csv(folder / "actions.csv", ACTION_COLUMNS, rows)
+    (folder / "actions.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
 def _write_csv(path: Path, columns: Iterable[str], rows: Iterable[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as stream:
         writer = csv.writer(stream, lineterminator="\n")
@@ -112,7 +139,7 @@ def csv_value(column: str, value: Any) -> str | int:
 
 def readme(survey: Survey) -> str:
     """A plain-text guide to the files, in English (the language of the column names)."""
-    return README.format(survey=survey.id, min_size=survey.min_group_size)
+    return (README + ACTIONS_README).format(survey=survey.id, min_size=survey.min_group_size)
 
 
 README = """\
@@ -177,4 +204,34 @@ Small groups are never published
 Text cells of the CSV files that a spreadsheet would read as a formula
 (starting with =, +, -, @) are prefixed with an apostrophe; in the workbook
 they are text cells that hold exactly the text.
+"""
+
+ACTIONS_README = """
+actions.csv / actions.json
+  The action plan: what the coordination group and the groups decided to do
+  about the indicators, and how each indicator moved since. One row per
+  action x indicator it aims at; actions.json holds the same rows as a JSON
+  array of objects (numbers as numbers, empty values as null).
+
+  survey             the survey's id
+  action             the action's id (its page: <lang>/<survey>/actions/<action>.html)
+  status             planned, under_way, done or dropped
+  starts             the day the action started (or is planned to), YYYY-MM-DD
+  ends               the day it ended (or is planned to), empty if not set
+  indicator          the id of an indicator the action aims at
+  round_before       the round the action answers to: the one the coordination
+                     group named, else the latest round collected before starts
+  round_after        the latest round after round_before (in the order the site
+                     shows rounds) whose answers were not all collected before starts
+  share_good_before  share of good answers of everyone ("all") in round_before (3 decimals)
+  share_good_after   the same in round_after
+  change             share_good_after - share_good_before, at full precision then
+                     rounded (3 decimals)
+  change_low         lower bound of its 95% interval (Newcombe's hybrid score method)
+  change_high        upper bound; the change is clear only when the interval excludes 0
+
+  A share is empty when its round is missing or its cell is not published
+  (fewer than {min_size} answers: see above); the change is empty when either is.
+  A change says whether the indicator moved, not why: other causes may have
+  played, and the people who answered are not the same from one round to the next.
 """

@@ -38,6 +38,16 @@ def indicator(lang: str, survey_id: str, indicator_id: str) -> str:
     return f"{lang}/{survey_id}/indicators/{indicator_id}.html"
 
 
+def actions(lang: str, survey_id: str) -> str:
+    """What is being done: the survey's action plan."""
+    return f"{lang}/{survey_id}/actions.html"
+
+
+def action(lang: str, survey_id: str, action_id: str) -> str:
+    """In a folder of their own, as indicators: an action may be called ``index``."""
+    return f"{lang}/{survey_id}/actions/{action_id}.html"
+
+
 def report(lang: str, survey_id: str) -> str:
     return f"{lang}/{survey_id}/report.pdf"
 

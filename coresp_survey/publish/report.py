@@ -31,6 +31,7 @@ from markupsafe import Markup
 from weasyprint.urls import URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
+from coresp_survey.publish.action_views import PlansView
 from coresp_survey.publish.presenting import IndicatorView
 from coresp_survey.publish.presenting import Level
 from coresp_survey.publish.presenting import SurveyView
@@ -121,12 +122,13 @@ def print_chart(chart: Markup | None) -> Markup | None:
 # -- writing -----------------------------------------------------------------------
 
 
-def render_html(renderer: Renderer, view: SurveyView, today: date) -> str:
-    """The report as HTML, in the view's language."""
+def render_html(renderer: Renderer, view: SurveyView, today: date, plans: PlansView | None = None) -> str:
+    """The report as HTML, in the view's language; ``plans``: its chapter on the actions (none without)."""
     return renderer.render(
         TEMPLATE,
         view.lang,
         view=view,
+        plans=plans or PlansView(()),
         today=today,
         highlights=highlights(view),
         scales=scales(view),
@@ -135,9 +137,9 @@ def render_html(renderer: Renderer, view: SurveyView, today: date) -> str:
     )
 
 
-def write_report(renderer: Renderer, view: SurveyView, path: Path, today: date) -> None:
+def write_report(renderer: Renderer, view: SurveyView, path: Path, today: date, plans: PlansView | None = None) -> None:
     """Write the survey's report as a tagged PDF at ``path``, in the view's language, with its fonts embedded."""
-    write_pdf(render_html(renderer, view, today), path)
+    write_pdf(render_html(renderer, view, today, plans), path)
 
 
 def write_pdf(html: str, path: Path) -> None:

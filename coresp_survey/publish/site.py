@@ -42,6 +42,7 @@ from typing import IO
 from coresp_survey.answers import definitions
 from coresp_survey.answers.database import read_only
 from coresp_survey.answers.responses import iter_responses
+from coresp_survey.figures.effects import effect_rows
 from coresp_survey.figures.indicators import ALL
 from coresp_survey.figures.indicators import Figures
 from coresp_survey.figures.indicators import compute
@@ -51,6 +52,8 @@ from coresp_survey.figures.synthesis import synthesis
 from coresp_survey.i18n import LANGUAGES
 from coresp_survey.publish import pages
 from coresp_survey.publish import presenting
+from coresp_survey.publish.action_views import PlansView
+from coresp_survey.publish.action_views import plans_view
 from coresp_survey.publish.downloads import write_downloads
 from coresp_survey.publish.presenting import SurveyView
 from coresp_survey.publish.renderer import Renderer
@@ -60,6 +63,7 @@ from coresp_survey.survey.builtins import SPIRAL_FAMILIES
 from coresp_survey.survey.model import Survey
 from coresp_survey.workspace import moderation
 from coresp_survey.workspace import sessions
+from coresp_survey.workspace.actions import survey_actions
 from coresp_survey.workspace.decisions import decisions
 
 MARKER = ".coresp-site"
@@ -169,18 +173,13 @@ def _write_site(surveys: dict[str, Survey], database: Path, writer: _Writer, ste
     db = read_only(database)  # a build creates, migrates and prunes nothing
     try:
         views: dict[str, dict[str, SurveyView]] = {lang: {} for lang in LANGUAGES}
-        reports: list[SurveyView] = []
+        reports: list[tuple[SurveyView, PlansView]] = []
         for survey in surveys.values():
-            figures, criteria, warnings = _read_survey(db, survey)
-            built.warnings.extend(warnings)
-            write_downloads(survey, figures, folder / pages.data(survey.id, ""), _session_rows(db, survey))
-            step(survey.id)
-            for lang in survey.languages:
-                view = writer.survey_pages(survey, figures, criteria, lang, step)
+            for lang, (view, plans) in _write_survey(db, survey, writer, step, built).items():
                 views.setdefault(lang, {})[survey.id] = view
                 if writer.with_pdf:
-                    reports.append(view)
-            built.surveys.append(survey.id)
+                    reports.append((view, plans))
+        built.warnings.extend(definitions.unknown_survey_warnings(db, surveys))
     finally:
         db.close()
     built.pdf_seconds = writer.reports(reports, step)
@@ -195,6 +194,29 @@ def _write_site(surveys: dict[str, Survey], database: Path, writer: _Writer, ste
     step("home")
     built.pages = writer.page_count
     return built
+
+
+def _write_survey(
+    db, survey: Survey, writer: _Writer, step: Progress, built: Built
+) -> dict[str, tuple[SurveyView, PlansView]]:
+    """One survey's data files, pages and action pages in each of its languages; its views and plans by language
+    (the reports are laid out afterwards, all of the build's together)."""
+    figures, criteria, warnings = _read_survey(db, survey)
+    actions = survey_actions(db, survey.id)
+    built.warnings.extend(warnings)
+    write_downloads(
+        survey, figures, writer.folder / pages.data(survey.id, ""), effect_rows(actions, figures),
+        _session_rows(db, survey),
+    )  # fmt: skip
+    step(survey.id)
+    written = {}
+    for lang in survey.languages:
+        plans = plans_view(survey, actions, figures, lang)
+        view = writer.survey_pages(survey, figures, criteria, lang, step, plans)
+        writer.action_pages(view, plans)
+        written[lang] = (view, plans)
+    built.surveys.append(survey.id)
+    return written
 
 
 def _read_survey(db, survey: Survey) -> tuple[Figures, Synthesis | None, list[str]]:
@@ -247,11 +269,17 @@ class _Writer:
         self.page_count = 0
 
     def survey_pages(
-        self, survey: Survey, figures: Figures, criteria: Synthesis | None, lang: str, step: Progress
+        self,
+        survey: Survey,
+        figures: Figures,
+        criteria: Synthesis | None,
+        lang: str,
+        step: Progress,
+        plans: PlansView,
     ) -> SurveyView:
         view = presenting.survey_view(survey, figures, lang, criteria)
         languages = survey.languages
-        self.page("site/overview.html", lang, pages.twins(languages, pages.overview, survey.id), view=view)
+        self.page("site/overview.html", lang, pages.twins(languages, pages.overview, survey.id), view=view, plans=plans)
         if view.criteria is not None:
             self.page("site/criteria.html", lang, pages.twins(languages, pages.criteria, survey.id), view=view)
             step(pages.criteria(lang, survey.id))
@@ -265,19 +293,39 @@ class _Writer:
                 item=indicator,
                 previous=indicators[k - 1] if k > 0 else None,
                 next=indicators[k + 1] if k + 1 < len(indicators) else None,
+                plans=plans,
             )
             step(indicator.indicator.id)
         step(pages.overview(lang, survey.id))
         return view
 
-    def reports(self, views: list[SurveyView], step: Progress) -> float:
-        """Write the PDF report of each view, in parallel on the machine's cores; return the seconds they took."""
+    def action_pages(self, view: SurveyView, plans: PlansView) -> None:
+        """The survey's action plan, and one page per action (written even with no action: the page says so)."""
+        survey_id, languages = view.survey.id, view.survey.languages
+        self.page(
+            "site/actions.html", view.lang, pages.twins(languages, pages.actions, survey_id), view=view, plans=plans
+        )
+        for item in plans.actions:
+            self.page(
+                "site/action.html",
+                view.lang,
+                pages.twins(languages, pages.action, survey_id, item.id),
+                view=view,
+                item=item,
+            )
+
+    def reports(self, views: list[tuple[SurveyView, PlansView]], step: Progress) -> float:
+        """Write the PDF report of each view with its action plan, in parallel on the machine's cores; return the
+        seconds they took."""
         from coresp_survey.publish import report
 
         started = time.perf_counter()
         documents = [
-            (report.render_html(self.renderer, view, self.today), self.folder / pages.report(view.lang, view.survey.id))
-            for view in views
+            (
+                report.render_html(self.renderer, view, self.today, plans),
+                self.folder / pages.report(view.lang, view.survey.id),
+            )
+            for view, plans in views
         ]
         report.write_pdfs(documents, lambda path: step(path.relative_to(self.folder).as_posix()))
         return time.perf_counter() - started
@@ -383,18 +431,13 @@ def _write_surveys(chosen: list[Survey], database: Path, writer: _Writer) -> tup
     built = Built(out=writer.folder)
     cards: dict[str, dict[str, Card]] = {lang: {} for lang in LANGUAGES}
     db = read_only(database)
-    reports: list[SurveyView] = []
+    reports: list[tuple[SurveyView, PlansView]] = []
     try:
         for survey in chosen:
-            figures, criteria, warnings = _read_survey(db, survey)
-            built.warnings.extend(warnings)
-            write_downloads(survey, figures, writer.folder / pages.data(survey.id, ""), _session_rows(db, survey))
-            for lang in survey.languages:
-                view = writer.survey_pages(survey, figures, criteria, lang, lambda _name: None)
+            for lang, (view, plans) in _write_survey(db, survey, writer, lambda _name: None, built).items():
                 cards.setdefault(lang, {})[survey.id] = Card.of(view, writer.with_pdf)
                 if writer.with_pdf:
-                    reports.append(view)
-            built.surveys.append(survey.id)
+                    reports.append((view, plans))
     finally:
         db.close()
     built.pdf_seconds = writer.reports(reports, lambda _name: None)

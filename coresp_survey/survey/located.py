@@ -232,7 +232,31 @@ def load_located(text: str) -> LocatedDict:
         raise
 
 
+def load_located_list(text: str, what: str) -> LocatedList:
+    """A document that is a list of ``what`` (a file of actions), each item with its line; `YamlError` otherwise."""
+    try:
+        document, line = _document(text)
+        if document is None:
+            raise YamlError(f"the file is empty: it should be a list of {what} (lines starting with '- ')", 1)
+        if not isinstance(document, LocatedList):
+            raise YamlError(f"the file should be a list of {what} (lines starting with '- ')", line)
+        return document
+    except YamlError as error:
+        error.line = max(1, min(error.line, _Lines(text).count()))
+        raise
+
+
 def _load(text: str) -> LocatedDict:
+    document, line = _document(text)
+    if document is None:  # nothing but comments, "---" alone, or "~"
+        raise YamlError("the file is empty: a survey needs at least id, languages, title and sections", 1)
+    if not isinstance(document, LocatedDict):
+        raise YamlError("a survey file must be a mapping of keys (id:, title:, sections: …)", line)
+    return document
+
+
+def _document(text: str) -> tuple[Any, int]:
+    """The document of ``text`` (None when it holds nothing), and the line where it starts."""
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as error:  # a control character: checked before parsing
@@ -254,11 +278,7 @@ def _load(text: str) -> LocatedDict:
         document = None if node is None else builder.build(node)
     except RecursionError:
         raise YamlError("the document is nested too deeply", builder.line(node)) from None
-    if document is None:  # nothing but comments, "---" alone, or "~"
-        raise YamlError("the file is empty: a survey needs at least id, languages, title and sections", 1)
-    if not isinstance(document, LocatedDict):
-        raise YamlError("a survey file must be a mapping of keys (id:, title:, sections: …)", builder.line(node))
-    return document
+    return document, builder.line(node) if node is not None else 1
 
 
 def _syntax_problem(error: yaml.MarkedYAMLError, line: int, lines: _Lines) -> str:

@@ -27,7 +27,9 @@ QUESTION_TYPES = ("single", "multiple", "scale", "text", "long_text", "number", 
 OTHER_VALUE = "other"
 """The value of the "Other" choice added by ``other: true``."""
 OTHER_SUFFIX = "_other"
-RESERVED_IDS = ("group", "code", "csrf_token")
+RESERVED_IDS = ("group", "code", "csrf_token", "round", "submitted")
+"""Names a question may not take: the form's own fields, and the columns ``import`` and ``export`` add to the
+questions' (a question ``round`` would be read as the round of its row)."""
 ACCESS_MODES = ("public", "code")
 ALL_GROUPS = "all"
 """The published name of every respondent together; no group may take it."""

@@ -11,6 +11,7 @@ from coresp_survey.answers import definitions
 from coresp_survey.answers.database import connect
 from coresp_survey.survey.catalog import load_catalog
 from coresp_survey.web import accounts
+from coresp_survey.web import actions
 from coresp_survey.web import admin
 from coresp_survey.web import database
 from coresp_survey.web import errors
@@ -47,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     accounts.init_app(app)
     app.register_blueprint(respond.bp)
     app.register_blueprint(admin.bp)  # with the routes of group_sessions, which add themselves to it
+    app.register_blueprint(actions.bp)
     return app
 
 

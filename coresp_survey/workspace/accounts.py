@@ -34,11 +34,12 @@ LOGIN = re.compile(r"[a-z][a-z0-9._-]{1,39}")
 PARTICIPATION = "participation"
 MODERATION = "moderation"
 BUILDING = "building"
+PLANNING = "planning"
 SESSIONS = "sessions"
 """Recording group sessions (coordinators): moderating their criteria is MODERATION."""
 PERMISSIONS = {
-    "admin": frozenset({PARTICIPATION, MODERATION, BUILDING, SESSIONS}),
-    "coordinator": frozenset({PARTICIPATION, MODERATION, BUILDING, SESSIONS}),
+    "admin": frozenset({PARTICIPATION, MODERATION, BUILDING, PLANNING, SESSIONS}),
+    "coordinator": frozenset({PARTICIPATION, MODERATION, BUILDING, PLANNING, SESSIONS}),
     "moderator": frozenset({MODERATION}),
 }
 """What each role may do in its surveys. A new kind of work (group sessions, action plans) is a new name here."""

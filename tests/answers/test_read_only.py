@@ -94,6 +94,7 @@ READING_COMMANDS = {
     "export": lambda survey, out: ["export", survey],
     "export --out": lambda survey, out: ["export", survey, "--format", "xlsx", "--out", str(out / "answers.xlsx")],
     "build": lambda survey, out: ["build", "--no-pdf", "--out", str(out / "site")],
+    "actions --export": lambda survey, out: ["actions", survey, "--export"],
 }
 SURVEY_OF = {"served": "mini", **dict.fromkeys(EVERY_FIXTURE, "open")}
 

@@ -382,6 +382,27 @@ def test_validate_serve_and_build_warn_about_answers_that_no_longer_fit(tmp_path
     assert warning_lines(built.stderr) == WARNINGS[edit]
 
 
+def test_answers_of_a_survey_renamed_in_its_file_are_named_by_validate_serve_and_build(tmp_path, monkeypatch):
+    instance = Instance(tmp_path / "instance")
+    collected(instance, "2026")
+    instance.write(survey_text("2026").replace(f"id: {SURVEY_ID}", "id: renamed", 1))
+    said = (
+        f"{SURVEY_ID}: 20 stored responses to a survey no file defines (renamed or removed?); kept: a survey file"
+        f" with the id '{SURVEY_ID}' exports and publishes them again"
+    )
+    validated = instance.run("validate")
+    assert validated.exit_code == 0, validated.output
+    assert said in validated.stderr.splitlines()
+    assert said not in instance.run("validate", str(instance.surveys / f"{SURVEY_ID}.yaml")).stderr  # one file only
+    monkeypatch.setattr("coresp_survey.web.server.run", lambda *args, **kwargs: None)
+    assert said in instance.run("serve").stderr.splitlines()
+    built = instance.run("build", "--no-pdf", "--out", str(tmp_path / "site"))
+    assert built.exit_code == 0, built.output
+    assert said in built.stderr.splitlines()
+    instance.write(survey_text("2026"))  # the file back under its id: nothing to say
+    assert "no file defines" not in instance.run("validate").stderr
+
+
 def test_validate_without_a_database_prints_no_warning_and_creates_no_file(tmp_path):
     instance = edited(tmp_path, "levels", same_round=True)
     assert warning_lines(instance.run("validate").stderr) == WARNINGS["levels"]

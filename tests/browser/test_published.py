@@ -18,6 +18,7 @@ from coresp_survey import demo as demo_data
 from coresp_survey.answers.database import connect
 from coresp_survey.answers.database import prepare
 from coresp_survey.publish import site as publish
+from coresp_survey.workspace.actions import get_action
 from coresp_survey.workspace.decisions import decisions
 
 from .checks import axe_violations
@@ -52,6 +53,7 @@ def fill(folder: Path) -> Path:
     ]
     demo_data.fill_empty_surveys(db, surveys)
     demo_data.moderate_demo(db, surveys[SCHOOL], datetime.now(UTC).isoformat())
+    demo_data.plan_demo_actions(db, surveys[SCHOOL], datetime.now(UTC).isoformat())
     demo_data.record_demo_sessions(db, surveys[SCHOOL], datetime.now(UTC).isoformat())
     db.close()
     return db_path
@@ -66,14 +68,19 @@ def site(tmp_path_factory) -> Path:
 
 
 def site_pages(site: Path) -> list[Path]:
-    """One page of every kind, in both languages: root, homes, methodology, overviews, an indicator, criteria."""
+    """One page of every kind, in both languages: root, homes, methodology, overviews, an indicator, criteria,
+    the action plans (with actions and without) and each kind of action (with an effect, planned, with notes)."""
     pages = [site / "index.html"]
     for lang in ("fr", "en"):
         pages += [site / lang / "index.html", site / lang / "methodology.html"]
         for survey in ("college-bien-etre", "quartier-bien-vivre"):
             pages.append(site / lang / survey / "index.html")
             pages.append(sorted((site / lang / survey / "indicators").glob("*.html"))[0])
+            pages.append(site / lang / survey / "actions.html")
         pages.append(site / lang / SCHOOL / "criteria.html")
+        pages.append(site / lang / SCHOOL / "indicators" / "confort_salles.html")  # an action aimed at it
+        for action in ("salles-chauffees", "aide-devoirs"):
+            pages.append(site / lang / SCHOOL / "actions" / f"{action}.html")
     return pages
 
 
@@ -183,6 +190,17 @@ def test_workspace_pages_pass_axe_fit_every_width_and_are_valid_html(browser, wo
         page.fill("#redacted", "x" * 5000)
         page.click("button[value=stay]")
         stop(f"{lang}/answer-error")
+        for name, path in ACTION_PAGES:
+            page.goto(workspace.url(path))
+            stop(f"{lang}/{name}")
+        page.goto(workspace.url(f"/admin/{SCHOOL}/actions/new"))
+        page.fill("#id", "Not an id")
+        page.click("button[value=save]")
+        stop(f"{lang}/action-form-error")
+        page.goto(workspace.url(f"/admin/{SCHOOL}/actions/salles-chauffees/"))
+        page.fill("#note-date", "soon")
+        page.click(".note-form button[type=submit]")
+        stop(f"{lang}/action-note-error")
         page.goto(workspace.url(f"/admin/{SCHOOL}/sessions/"))
         stop(f"{lang}/sessions")
         page.goto(workspace.url(f"/admin/{SCHOOL}/sessions/new"))
@@ -206,6 +224,70 @@ def test_workspace_pages_pass_axe_fit_every_width_and_are_valid_html(browser, wo
     errors = html_errors(saved)
     assert problems == [], "\n".join(problems)
     assert errors == [], "W3C HTML checker:\n" + "\n".join(errors)
+
+
+ACTION_PAGES = [
+    ("actions", f"/admin/{SCHOOL}/actions/"),
+    ("action", f"/admin/{SCHOOL}/actions/salles-chauffees/"),
+    ("action-planned", f"/admin/{SCHOOL}/actions/aide-devoirs/"),
+    ("action-form", f"/admin/{SCHOOL}/actions/new"),
+    ("action-edit", f"/admin/{SCHOOL}/actions/adulte-referent/edit"),
+    ("action-delete", f"/admin/{SCHOOL}/actions/semaine-respect/delete"),
+    ("indicators", f"/admin/{SCHOOL}/indicators/"),
+    ("indicator", f"/admin/{SCHOOL}/indicators/confort_salles/"),
+]
+"""The workspace's pages of the action plans, each checked in both languages."""
+
+
+def test_an_action_is_created_with_the_keyboard_alone(browser, workspace):
+    """Tab to each field, type, Space to tick and choose, Enter to send: the action is stored as typed."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    log_in_with_keys(page, workspace, "en")
+    page.goto(workspace.url(f"/admin/{SCHOOL}/actions/?lang=en"))
+
+    def focus(selector: str, key: str = "Tab") -> None:
+        for _ in range(200):
+            page.keyboard.press(key)
+            if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+                return
+        pytest.fail(f"Tab never reached {selector}")
+
+    focus("a[href$='/actions/new']")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    for selector, text in [
+        ("#id", "respect-des-regles"),
+        ("#title-fr", "Des règles écrites ensemble"),
+        ("#title-en", "Rules written together"),
+        ("#description-fr", "Chaque classe écrit ses règles de vie."),
+        ("#description-en", "Each class writes its own rules."),
+    ]:
+        focus(selector)
+        page.keyboard.type(text)
+    focus("#indicator-regles")
+    page.keyboard.press("Space")
+    focus("#commitment-0-party")
+    page.keyboard.press("ArrowDown")  # the first group: Pupils
+    focus("#commitment-0-does-fr")
+    page.keyboard.type("Les délégués animent l'écriture.")
+    focus("#commitment-0-does-en")
+    page.keyboard.type("The delegates lead the writing.")
+    focus("#starts")
+    page.keyboard.type("2026-09-14")
+    focus("input[name=status]:checked")
+    page.keyboard.press("ArrowDown")  # planned -> under way
+    focus("button[value=save]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Action created." in page.text_content(".flash")
+    db = connect(workspace.db)
+    action = get_action(db, SCHOOL, "respect-des-regles")
+    db.close()
+    assert action.title == {"fr": "Des règles écrites ensemble", "en": "Rules written together"}
+    assert action.indicators == ("regles",) and action.status == "under_way"
+    assert action.commitments[0].group == "eleves" and action.starts.isoformat() == "2026-09-14"
+    context.close()
 
 
 def test_answers_are_approved_and_classified_with_the_keyboard_alone(browser, workspace):

@@ -779,7 +779,7 @@ def test_a_duplicate_id_is_reported_at_the_second_occurrence_naming_the_first(te
     assert_problem(text, fragment)
 
 
-@pytest.mark.parametrize("reserved", ["group", "code", "csrf_token"])
+@pytest.mark.parametrize("reserved", ["group", "code", "csrf_token", "round", "submitted"])
 def test_reserved_question_ids_are_refused(reserved):
     assert_problem(edited("- id: pick", f"- id: {reserved}  # <-"), f"'{reserved}' is reserved")
 

@@ -21,10 +21,12 @@ from coresp_survey.answers.database import prepare
 from coresp_survey.answers.responses import import_responses
 from coresp_survey.answers.responses import iter_responses
 from coresp_survey.publish import site as publish
+from coresp_survey.survey.model import Text
 from coresp_survey.web import accounts as web_accounts
 from coresp_survey.workspace import accounts
 from coresp_survey.workspace import logins
 from coresp_survey.workspace import passwords
+from coresp_survey.workspace.actions import get_action
 from coresp_survey.workspace.builds import last_build
 from coresp_survey.workspace.decisions import decision_log
 from coresp_survey.workspace.decisions import decisions
@@ -116,6 +118,9 @@ NEEDS = {
     "admin.session_edit": accounts.SESSIONS,
     "admin.session_delete": accounts.SESSIONS,
 }
+"""What each workspace route needs. A new route fails `test_every_route_is_known` until it is named here, and
+`test_every_route_for_every_role_in_and_out_of_scope` then walks it for every role."""
+
 SESSION_FORM = {"date": "2026-03-02", "participants": "9", "criteria": "Le calme"}
 """A group session's form as a coordinator fills it (with the survey's group, question and language added)."""
 
@@ -131,8 +136,18 @@ def session_of(db, survey: str) -> str:
                           by=None, at="2026-03-01")  # fmt: skip
 
 
-"""What each workspace route needs. A new route fails `test_every_route_is_known` until it is named here, and
-`test_every_route_for_every_role_in_and_out_of_scope` then walks it for every role."""
+PLANNING_ROUTES = {
+    "actions.actions",
+    "actions.action",
+    "actions.new_action",
+    "actions.edit_action",
+    "actions.add_note",
+    "actions.remove_note",
+    "actions.delete_action",
+    "actions.indicators",
+    "actions.indicator",
+}
+"""The action plans' routes (web/actions.py): each needs `accounts.PLANNING`."""
 
 
 def workspace_rules(app):
@@ -141,6 +156,8 @@ def workspace_rules(app):
 
 def test_every_route_is_known(team_app):
     assert {rule.endpoint for rule in workspace_rules(team_app)} == set(NEEDS)
+    planning = {rule.endpoint for rule in team_app.url_map.iter_rules() if rule.endpoint.startswith("actions.")}
+    assert planning == PLANNING_ROUTES
 
 
 def url_of(rule, survey: str, key: str, session_id: str = "") -> str:
@@ -187,6 +204,51 @@ def test_every_route_for_every_role_in_and_out_of_scope(team_app, db, login):
     # four routes (list, new GET and POST, edit GET and POST, delete) in and out of scope
     changed = {survey for survey in ("mini", "kiosk") if decisions(db, survey)}
     assert changed == ({"mini"} if role != "admin" else {"mini", "kiosk"})  # nothing out of scope was decided
+
+
+@pytest.mark.parametrize("login", [*PEOPLE, "admin"])
+def test_every_planning_route_for_every_role_in_and_out_of_scope(team_app, db, login):
+    """Admins and the survey's coordinators plan; a moderator gets 403; out of scope, or a survey without
+    indicators (kiosk), is a 404. A POST that passes the checks may still be refused as a form (400)."""
+    from datetime import date
+
+    from coresp_survey.workspace.actions import add_note
+    from coresp_survey.workspace.actions import create_action
+    from coresp_survey.workspace.plans import Action
+    from coresp_survey.workspace.plans import ProgressNote
+
+    texts = Text(fr="Texte", en="Text")
+    for survey in (IN_SCOPE, OUT_OF_SCOPE):
+        action = Action(survey=survey, id="a", title=texts, description=texts, indicators=("mood",),
+                        starts=date(2026, 1, 1), status="planned", commitments=(), baseline=None, updates=())  # fmt: skip
+        create_action(db, action, at="2026-03-01T00:00:00+00:00", author=None)
+    note = {survey: add_note(db, survey, "a", ProgressNote(date(2026, 2, 1), texts), at="2026-03-01", author=None)
+            for survey in (IN_SCOPE, OUT_OF_SCOPE)}  # fmt: skip
+    role, surveys = PEOPLE.get(login, ("admin", ()))
+    rules = [rule for rule in team_app.url_map.iter_rules() if rule.endpoint in PLANNING_ROUTES]
+    rules.sort(key=lambda rule: rule.endpoint == "actions.delete_action")  # deleting last
+    walked = 0
+    for rule in rules:
+        for survey in (IN_SCOPE, OUT_OF_SCOPE):
+            client = logged_in_as(team_app, login, BUILTIN_PASSWORD if login == "admin" else PASSWORD)
+            values = {"survey_id": survey, "action_id": "a", "note_id": note[survey], "indicator_id": "mood"}
+            url = rule.rule
+            for name in rule.arguments:
+                url = url.replace(f"<{name}>", values[name])
+            sees = role == "admin" or survey in surveys
+            planned = survey == IN_SCOPE  # kiosk has no indicators: no plan
+            may = accounts.PLANNING in accounts.PERMISSIONS[role]
+            expected = ((200, 303, 400) if planned else (404,)) if sees and may else ((403,) if sees else (404,))
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                if method == "GET":
+                    page = client.get(url)
+                else:
+                    page = client.post(url, data={"csrf_token": token(client, "/admin/")})
+                assert page.status_code in expected, (login, method, url, page.status_code)
+                walked += 1
+    assert walked == 2 * sum(len(rule.methods - {"HEAD", "OPTIONS"}) for rule in rules)
+    still_planned = [survey for survey in (IN_SCOPE, OUT_OF_SCOPE) if get_action(db, survey, "a") is not None]
+    assert still_planned == ([OUT_OF_SCOPE] if role in ("admin", "coordinator") else [IN_SCOPE, OUT_OF_SCOPE])
 
 
 def test_a_survey_out_of_scope_is_in_no_list_nor_count(team_app):

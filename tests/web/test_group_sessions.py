@@ -246,3 +246,9 @@ def test_the_dashboard_counts_session_participants_apart_from_online_responses(a
     assert '<th scope="row">Students</th><td class="num">1</td><td class="num">9</td>' in page
     assert '<th scope="row">Parents</th><td class="num">1</td><td class="num">4</td>' in page
     assert "1 response in all" in page  # the online response only
+
+
+def test_a_post_without_its_csrf_token_is_refused_and_stores_nothing(ana, db):
+    page = ana.post("/admin/mini/sessions/new?lang=en", data=FORM)
+    assert page.status_code == 400
+    assert list_sessions(db, "mini") == []
