@@ -13,12 +13,14 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from contextlib import contextmanager
 from datetime import UTC
+from datetime import date
 from datetime import datetime
 from pathlib import Path
 
 import click
 
 from coresp_survey import config
+from coresp_survey import i18n
 from coresp_survey import outputs
 from coresp_survey.answers import database
 from coresp_survey.answers import definitions
@@ -45,6 +47,8 @@ from coresp_survey.survey.model import Survey
 from coresp_survey.workspace import accounts
 from coresp_survey.workspace import logins
 from coresp_survey.workspace import passwords
+from coresp_survey.workspace import session_import
+from coresp_survey.workspace import sessions
 
 CONVERT_FORMATS = (YAML_FORMAT, "xlsx")
 
@@ -327,6 +331,43 @@ def import_(survey_id: str, csv_file: Path, new_round: str | None) -> None:
         versions=definitions.round_versions(survey, new_rounds),  # a new round was checked with the current file
     )
     say(f"{stored} response(s) stored for {survey.id}.")
+
+
+@main.command()
+@click.argument("survey_id")
+@click.option(
+    "--import",
+    "csv_file",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A CSV of group sessions' criteria: columns group,session,date,question,lang,text (optional participants).",
+)
+def criteria(survey_id: str, csv_file: Path) -> None:
+    """Store the criteria of group sessions typed into a spreadsheet: all rows, or none if any row is wrong.
+
+    One criterion a row. Rows with the same group, session (its name, may be
+    empty) and date (YYYY-MM-DD) are one session; its participants are the
+    optional participants column (the same on each of its rows), otherwise its
+    number of rows. question is an open question's id, lang one of the
+    survey's languages. Comma or semicolon separated, UTF-8. The criteria then
+    wait for moderation in the workspace, like online answers.
+    """
+    survey = find_survey(survey_id)
+    words = i18n.language(definitions.COMMAND_LINE_LANGUAGE)
+    try:
+        found = session_import.read_sessions(survey, csv_file.read_bytes(), words, date.today())
+    except session_import.SessionsRefused as refused:
+        for problem in refused.problems:
+            where = f"{csv_file}:{problem.line}" if problem.line is not None else f"{csv_file}"
+            click.echo(f"{where}: {problem.message}", err=True)
+        raise click.ClickException(f"{len(refused.problems)} problem(s); nothing was stored") from None
+    db = database.prepare(database_path())
+    try:
+        sessions.record_sessions(db, found, by=None, at=now())
+    finally:
+        db.close()
+    count = sum(len(session["criteria"]) for session in found)
+    say(f"{len(found)} session(s), {count} criteria stored for {survey.id}; they wait for moderation.")
 
 
 @main.command()
@@ -618,6 +659,9 @@ def demo(host: str, port: int, out: Path) -> None:
             say(
                 f"  stored its action plan: {planned} actions decided after round {filled.rounds[0]}, measured again since"
             )
+        held, approved = demo_data.record_demo_sessions(db, surveys[filled.survey], datetime.now(UTC).isoformat())
+        if held:
+            say(f"  recorded {held} group sessions, {approved} of their criteria approved and classified")
     codes_made = []
     for survey in surveys.values():
         if survey.access == "code":

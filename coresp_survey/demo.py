@@ -720,3 +720,106 @@ def link_demo_criteria(db: Database, survey: Survey, at: str) -> int:
         links.link(db, survey=survey.id, answers=keys, indicators=list(wanted), at=at, by=None)
         for wanted, keys in by_indicators.items()
     )
+
+
+# -- group sessions, as a school would hold them ------------------------------------------
+
+DEMO_SESSIONS = {
+    "college-bien-etre": (
+        {
+            "group": "eleves",
+            "label": "5e B, heure de vie de classe",
+            "date": "2026-01-20",
+            "participants": 11,
+            "note": "Cartes écrites seules d'abord, puis mises en commun. Beaucoup ont parlé de la cantine.",
+            "criteria": (
+                ("bien_etre", "fr", "Avoir une place à la cantine avec ses copains", ("D",)),
+                ("bien_etre", "fr", "Quand les profs expliquent encore si on n'a pas compris", ("C", "F")),
+                ("bien_etre", "fr", "Un coin calme au CDI pour lire", ("B",)),
+                ("bien_etre", "en", "Feeling that nobody laughs at you", ("D", "G")),
+                ("mal_etre", "fr", "La queue trop longue à la cantine, on mange en 10 minutes", ("A", "B")),
+                ("mal_etre", "fr", "Les toilettes fermées à clé l'après-midi", ("A",)),
+                ("mal_etre", "fr", "Se faire bousculer dans les escaliers", ("B", "E")),
+                ("mal_etre", "en", "When the group chat is mean about someone", ("D", "E")),
+                ("agir_soi", "fr", "Ranger mon plateau et ne pas gaspiller", ("A",)),
+                ("agir_soi", "fr", "Aller vers ceux qui sont seuls à la récré", ("D",)),
+                ("agir_autres", "fr", "Ouvrir une deuxième file à la cantine", ("A", "B")),
+                ("agir_autres", "fr", "Des délégués qui remontent nos idées au conseil", ("C",)),
+            ),
+            "approve": 9,
+        },
+        {
+            "group": "parents",
+            "label": "Réunion du conseil des parents",
+            "date": "2026-02-03",
+            "participants": 7,
+            "note": "Deux parents anglophones ont écrit en anglais.",
+            "criteria": (
+                ("bien_etre", "fr", "Un enfant qui a envie d'aller au collège le matin", ("D", "G")),
+                ("bien_etre", "fr", "Être prévenu vite quand il y a un souci", ("C",)),
+                ("bien_etre", "en", "Teachers who know my child by name", ("C", "D")),
+                ("mal_etre", "fr", "Des devoirs donnés tard sur l'ENT le soir", ("F",)),
+                ("mal_etre", "fr", "Le trajet à pied le long de la départementale", ("B",)),
+                ("mal_etre", "en", "Not knowing who to ask when something goes wrong", ("C",)),
+                ("agir_soi", "fr", "Venir aux réunions même quand tout va bien", ("C", "G")),
+                ("agir_autres", "fr", "Un pédibus organisé avec la mairie", ("B", "G")),
+                ("agir_autres", "en", "A short newsletter in plain words each month", ("C",)),
+            ),
+            "approve": 7,
+        },
+    ),
+}
+"""Two recorded group sessions of the school survey: what pupils and parents wrote on their cards, and what the
+coordination group approved of it so far (the first ``approve`` criteria; the others wait in the workspace)."""
+
+
+SESSION_INDICATORS = {
+    "Avoir une place à la cantine avec ses copains": ("repas", "relations_eleves"),
+    "Quand les profs expliquent encore si on n'a pas compris": ("relations_adultes", "suivi_scolarite"),
+    "Un coin calme au CDI pour lire": ("temps_repos",),
+    "Feeling that nobody laughs at you": ("harcelement", "relations_eleves"),
+    "La queue trop longue à la cantine, on mange en 10 minutes": ("repas",),
+    "Les toilettes fermées à clé l'après-midi": ("toilettes",),
+    "Se faire bousculer dans les escaliers": ("securite",),
+    "When the group chat is mean about someone": ("harcelement",),
+    "Ranger mon plateau et ne pas gaspiller": ("repas",),
+    "Un enfant qui a envie d'aller au collège le matin": ("plaisir_venir",),
+    "Être prévenu vite quand il y a un souci": ("information", "relations_familles"),
+    "Teachers who know my child by name": ("relations_adultes", "relations_familles"),
+    "Des devoirs donnés tard sur l'ENT le soir": ("charge_devoirs",),
+    "Le trajet à pied le long de la départementale": ("securite",),
+    "Not knowing who to ask when something goes wrong": ("information",),
+    "Venir aux réunions même quand tout va bien": ("participation", "relations_familles"),
+}
+"""The indicators the coordination group linked the approved session criteria to (those the survey has)."""
+
+
+def record_demo_sessions(db: Database, survey: Survey, at: str) -> tuple[int, int]:
+    """Record the survey's demo sessions, approve some of their criteria and link those to the indicators they
+    speak of; (sessions, approved) recorded.
+
+    Does nothing if the survey already has sessions, so a second demo run changes nothing.
+    """
+    from coresp_survey.workspace import links
+    from coresp_survey.workspace import sessions
+
+    planned = DEMO_SESSIONS.get(survey.id, ())
+    if not planned or sessions.list_sessions(db, survey.id):
+        return 0, 0
+    approved = 0
+    for plan in planned:
+        criteria = [(question, lang, text) for question, lang, text, _families in plan["criteria"]]
+        session_id = sessions.record_session(
+            db, survey=survey.id, group=plan["group"], label=plan["label"], date=plan["date"],
+            participants=plan["participants"], note=plan["note"], criteria=criteria, by=None, at=at,
+        )  # fmt: skip
+        recorded = sessions.get_session(db, session_id)
+        for criterion, (_q, _lang, _text, families) in list(zip(recorded.criteria, plan["criteria"], strict=True))[
+            : plan["approve"]
+        ]:
+            key = [(criterion.id, criterion.question)]
+            approved += decisions.decide(db, survey=survey.id, answers=key, status="approved", families=families, at=at)
+            known = {indicator.id for indicator in survey.indicators}
+            wanted = [i for i in SESSION_INDICATORS.get(criterion.text, ()) if i in known]
+            links.link(db, survey=survey.id, answers=key, indicators=wanted, at=at, by=None)
+    return len(planned), approved

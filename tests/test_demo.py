@@ -196,6 +196,38 @@ def test_the_school_demo_shows_a_whole_cycle_actions_that_moved_their_indicators
     assert verdicts[("semaine-respect", "harcelement")] is False  # and leave these as they were
     assert verdicts[("repas-sur-place", "repas")] is False
     assert verdicts[("aide-devoirs", "charge_devoirs")] is None  # planned: the next round will tell
+
+
+def test_the_school_survey_gets_two_recorded_group_sessions_once_some_of_their_criteria_approved(tmp_path):
+    from coresp_survey.i18n import language
+    from coresp_survey.workspace.decisions import decisions
+    from coresp_survey.workspace.session_checks import TypedCriterion
+    from coresp_survey.workspace.session_checks import check_criterion
+    from coresp_survey.workspace.sessions import list_sessions
+
+    db = prepare(tmp_path / "demo.db")
+    school = load_catalog(BUNDLED_SURVEYS)["college-bien-etre"]
+    assert demo_data.record_demo_sessions(db, school, "2026-03-01T10:00:00") == (2, 16)
+    held = list_sessions(db, school.id)
+    assert sorted(s.group for s in held) == ["eleves", "parents"] and all(s.participants >= 5 for s in held)
+    criteria = [c for s in held for c in s.criteria]
+    assert {c.lang for c in criteria} == {"fr", "en"}
+    assert {"bien_etre", "mal_etre", "agir_soi", "agir_autres"} <= {c.question for c in criteria}
+    assert len({c.text for c in criteria}) == len(criteria)  # varied wording, no repeats
+    assert all(check_criterion(school, TypedCriterion(c.question, c.lang, c.text, 1), language("en")) is None
+               for c in criteria)  # fmt: skip
+    decided = decisions(db, school.id)
+    approved = [
+        c for c in criteria if decided.get((c.id, c.question)) and decided[(c.id, c.question)].status == "approved"
+    ]
+    assert 0 < len(approved) < len(criteria) and all(decided[(c.id, c.question)].families for c in approved)
+    from coresp_survey.workspace.links import links
+
+    linked = links(db, school.id)  # what "What the groups said" shows beside each indicator
+    assert all(linked.get((c.id, c.question)) for c in approved)
+    assert set().union(*linked.values()) <= {indicator.id for indicator in school.indicators}
+    assert demo_data.record_demo_sessions(db, school, "2026-03-02T10:00:00") == (0, 0)
+    assert len(list_sessions(db, school.id)) == 2
     db.close()
 
 

@@ -49,3 +49,35 @@ class SurveyVersion:
     source: bytes
     digest: str
     saved: str
+
+
+@dataclass(frozen=True)
+class SessionCriterion:
+    """One criterion written in a group session: its random id is its key in moderation."""
+
+    id: str
+    session: str
+    question: str
+    """The open question of the survey it answers."""
+    lang: str
+    """The language it was written in: it is published in it."""
+    text: str
+    position: int
+
+
+@dataclass(frozen=True)
+class GroupSession:
+    """A meeting of one group where each participant wrote criteria: who took part is a number, never a name."""
+
+    id: str
+    survey: str
+    group: str
+    label: str
+    date: str
+    participants: int
+    note: str
+    """The facilitator's note: for the coordination group, never published."""
+    recorded_by: str | None
+    recorded: str
+    changed: str
+    criteria: tuple[SessionCriterion, ...] = ()

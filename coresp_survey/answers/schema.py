@@ -303,6 +303,56 @@ def m007_action_plans(db: Database) -> None:
 
 
 @migrations()
+def m008_group_sessions(db: Database) -> None:
+    """Group sessions recorded by the coordination group, and the criteria their participants wrote.
+
+    A session names its group, day and number of participants, never a
+    person; ``label`` is the coordinators' own name for it ("3B, morning"),
+    ``recorded_by`` the login that recorded it. Each criterion has a random id
+    (``s-`` and a token) which is its key in ``moderation`` (``response_id``),
+    the open question it answers and the language it was written in;
+    ``position`` keeps the order it was typed in. ``session_log`` keeps who
+    recorded, changed or deleted each session, and when (the coordination
+    group's work, as the decisions' log does; NULL: the command line).
+    """
+    db.executescript(
+        """
+        CREATE TABLE group_sessions (
+            id TEXT PRIMARY KEY,
+            survey TEXT NOT NULL,
+            "group" TEXT NOT NULL,
+            label TEXT NOT NULL DEFAULT '',
+            date TEXT NOT NULL,
+            participants INTEGER NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            recorded_by TEXT,
+            recorded TEXT NOT NULL,
+            changed TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX group_sessions_by_survey ON group_sessions (survey, date);
+        CREATE TABLE session_criteria (
+            id TEXT PRIMARY KEY,
+            session TEXT NOT NULL REFERENCES group_sessions (id),
+            question TEXT NOT NULL,
+            lang TEXT NOT NULL,
+            text TEXT NOT NULL,
+            position INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX session_criteria_by_session ON session_criteria (session, position);
+        CREATE TABLE session_log (
+            id TEXT PRIMARY KEY,
+            survey TEXT NOT NULL,
+            session TEXT NOT NULL,
+            action TEXT NOT NULL,
+            login TEXT,
+            at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX session_log_by_session ON session_log (session, at);
+        """
+    )
+
+
+@migrations()
 def m009_criteria_links(db: Database) -> None:
     """Criteria linked to the survey's indicators, and criteria a moderator marked as the same.
 

@@ -14,6 +14,11 @@ the page would give back its hidden counts.
 
 All rounds are pooled: criteria are usually gathered once, at the start of the
 method, and then measured round after round.
+
+Criteria also come from group sessions (`OpenAnswer.source` "session"): their
+participants count as respondents of the session's group for every rule above
+(a group whose only contributors are a session of 4 people is a group of 4),
+while the published participation keeps them apart (`session_rows`).
 """
 
 from __future__ import annotations
@@ -54,7 +59,10 @@ class Synthesis:
     """(family, group) → approved criteria; absent for hidden groups. Unclassified criteria use family ''."""
     quotes: tuple[Quote, ...]
     respondents: dict[str, int]
-    """Respondents per group over every round (``all`` included): what decides suppression."""
+    """Respondents per group over every round (``all`` included), sessions' participants with them: what decides
+    suppression."""
+    session_participants: dict[str, int] = field(default_factory=dict)
+    """Participants of the group sessions per group (published apart from the responses, like participation)."""
     linked: dict[tuple[str, str, str], int] = field(default_factory=dict)
     """(indicator, family, group) → approved criteria linked to the indicator; absent for hidden groups. Family
     ``*`` with ``all``: every approved criterion linked to it, each once."""
@@ -82,8 +90,10 @@ def synthesis(
     answers: Iterable[OpenAnswer],
     links: dict[Key, tuple[str, ...]] | None = None,
     same: dict[Key, Key] | None = None,
+    session_participants: dict[str, int] | None = None,
 ) -> Synthesis:
-    """``respondents`` counts every response per group (None: no declared group), all rounds together.
+    """``respondents`` counts every response per group (None: no declared group), all rounds together;
+    ``session_participants`` the participants of the group sessions per group, who count with them.
 
     ``links``: the indicators each criterion is linked to; ``same``: the
     criterion each marked one is published as (its words, when it is approved).
@@ -92,8 +102,10 @@ def synthesis(
     answers = list(answers)
     texts = _texts_as_marked(answers, same or {})
     declared = [group.id for group in survey.groups]
-    sizes = {group: respondents.get(group, 0) for group in declared}
+    held = session_participants or {}
+    sizes = {group: respondents.get(group, 0) + held.get(group, 0) for group in declared}
     rest = sum(n for group, n in respondents.items() if group not in sizes)
+    rest += sum(n for group, n in held.items() if group not in sizes)  # a group since removed from the file
     everyone = sum(sizes.values()) + rest
     hidden = suppressed_groups(survey.min_group_size, sizes, rest)
     if everyone < survey.min_group_size:
@@ -129,6 +141,7 @@ def synthesis(
         quotes=tuple(quotes),
         respondents={ALL: everyone, **sizes},
         linked={key: n for key, n in linked.items() if key[2] not in hidden},
+        session_participants={group: held[group] for group in declared if held.get(group)},
     )
 
 
@@ -226,3 +239,24 @@ def distinct_criteria(quotes: Iterable[Quote]) -> tuple[Criterion, ...]:
             )
         )
     return tuple(criteria)
+
+
+SESSIONS_COLUMNS = ("survey", "group", "sessions", "participants")
+"""The columns of ``sessions.csv``: who took part in a group session, apart from ``participation.csv``."""
+
+
+def session_rows(survey: Survey, held: dict[str, tuple[int, int]]) -> list[dict]:
+    """``all`` (0 and 0 without sessions) then each group with a session: how many sessions and participants.
+
+    ``held``: group → (sessions, participants). Published like participation
+    (a count of people, never what they said); their criteria follow the
+    small-group rules of `synthesis`.
+    """
+    rows = [
+        {"survey": survey.id, "group": group.id, "sessions": held[group.id][0], "participants": held[group.id][1]}
+        for group in survey.groups
+        if group.id in held
+    ]
+    everyone = {"survey": survey.id, "group": ALL, "sessions": sum(r["sessions"] for r in rows),
+                "participants": sum(r["participants"] for r in rows)}  # fmt: skip
+    return [everyone, *rows]

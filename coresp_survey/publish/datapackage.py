@@ -16,6 +16,7 @@ from typing import Any
 from coresp_survey.figures.effects import ACTION_COLUMNS
 from coresp_survey.figures.indicators import CSV_COLUMNS
 from coresp_survey.figures.indicators import PARTICIPATION_COLUMNS
+from coresp_survey.figures.synthesis import SESSIONS_COLUMNS
 from coresp_survey.survey.model import Survey
 from coresp_survey.workspace.plans import STATUSES
 
@@ -66,6 +67,17 @@ ACTION_FIELDS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "change_low": ("number", "Lower bound of Newcombe's 95% interval of the change.", CHANGE),
     "change_high": ("number", "Upper bound of Newcombe's 95% interval of the change.", CHANGE),
 }
+SESSIONS_FIELDS: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "survey": ("string", "The survey's id.", {}),
+    "group": ("string", 'The group whose members took part, or "all" for every session.', {}),
+    "sessions": ("integer", "How many group sessions were held, over every round.", {"required": True, **COUNT}),
+    "participants": (
+        "integer",
+        "How many people took part in them (they wrote criteria and answered no indicator).",
+        {"required": True, **COUNT},
+    ),
+}
+SESSIONS_KEY = ["survey", "group"]
 INDICATOR_KEY = ["survey", "round", "indicator", "group"]
 ACTION_KEY = ["survey", "action", "indicator"]
 PARTICIPATION_KEY = ["survey", "round", "group"]
@@ -105,6 +117,7 @@ def descriptor(survey: Survey, *, actions_json: bool = True) -> dict[str, Any]:
             },
             _csv("participation", "participation.csv", participation),
             _csv("actions", "actions.csv", actions),
+            _csv("sessions", "sessions.csv", table_schema(SESSIONS_FIELDS, SESSIONS_COLUMNS, SESSIONS_KEY)),
         ]
         + ([_json("actions-json", "actions.json", actions, "The rows of actions.csv")] if actions_json else []),
     }

@@ -30,10 +30,13 @@ from coresp_survey.figures.indicators import SHARE_DECIMALS
 from coresp_survey.figures.indicators import Figures
 from coresp_survey.figures.indicators import cell_rows
 from coresp_survey.figures.indicators import participation_rows
+from coresp_survey.figures.synthesis import SESSIONS_COLUMNS
+from coresp_survey.figures.synthesis import session_rows as session_rows_of
 from coresp_survey.publish import datapackage
 from coresp_survey.survey.model import Survey
 
-FILES = ("indicators.csv", "indicators.json", "indicators.xlsx", "participation.csv", "README.txt", "datapackage.json")
+FILES = ("indicators.csv", "indicators.json", "indicators.xlsx", "participation.csv", "sessions.csv", "README.txt",
+         "datapackage.json")  # fmt: skip
 NUMBER_FORMATS = {"mean": "0.00", "score": "0.0", "share_good": "0.000", "share_good_low": "0.000",
                   "share_good_high": "0.000"}  # fmt: skip
 """How the workbook shows each number (as many decimals as the CSV); the cell holds the number itself."""
@@ -53,15 +56,26 @@ DECIMALS = {
 }
 
 
-def write_downloads(survey: Survey, figures: Figures, folder: Path, action_rows: Sequence[dict[str, Any]] = ()) -> None:
+def write_downloads(
+    survey: Survey,
+    figures: Figures,
+    folder: Path,
+    action_rows: Sequence[dict[str, Any]] = (),
+    session_rows: list[dict] | None = None,
+) -> None:
     """Write every file of `FILES` and `ACTION_FILES` into ``folder`` (created if needed); ``action_rows``: the
-    rows of the action plan's effects (`effects.effect_rows`)."""
+    rows of the action plan's effects (`effects.effect_rows`); ``session_rows``: `synthesis.session_rows`."""
     folder.mkdir(parents=True, exist_ok=True)
     write_action_downloads(list(action_rows), folder)
     rows = cell_rows(figures.cells)
     _write_csv(folder / "indicators.csv", CSV_COLUMNS, rows)
     (folder / "indicators.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     _write_csv(folder / "participation.csv", PARTICIPATION_COLUMNS, participation_rows(figures.participation))
+    _write_csv(
+        folder / "sessions.csv",
+        SESSIONS_COLUMNS,
+        session_rows if session_rows is not None else session_rows_of(survey, {}),
+    )
     write_xlsx(folder / "indicators.xlsx", CSV_COLUMNS, rows)
     (folder / "README.txt").write_text(readme(survey), encoding="utf-8")
     described = datapackage.descriptor(survey, actions_json=bool(action_rows))
@@ -156,6 +170,15 @@ indicators.csv / indicators.json / indicators.xlsx
 
 participation.csv
   survey, round, group, responses: how many people answered, per round and group.
+
+sessions.csv
+  survey, group, sessions, participants: how many group sessions were held and
+  how many people took part in them, per group ("all": every session), over
+  every round. They wrote criteria of well-being (published, once moderated, on
+  the criteria pages) and answered no indicator: they are not in
+  participation.csv nor in any n. For the criteria, a session's participants
+  count as respondents of its group, so the rule below hides a group whose
+  respondents and session participants are together fewer than {min_size}.
 
 datapackage.json
   The files above described for tools, as a Frictionless Data Package

@@ -151,6 +151,15 @@ class CriteriaView:
     """Labels of the groups whose counts and quotes are not published."""
     said: dict[str, groups_words.SaidView] = field(default_factory=dict)
     """Indicator id → what the groups said about it: the approved criteria linked to it."""
+    sessions: tuple[tuple[str, int], ...] = ()
+    """(group label, participants) of the groups that held group sessions: they took part apart from online."""
+
+    sessions_list: str = ""
+    """The same in words: "Pupils: 12, Parents: 7"."""
+
+    @property
+    def session_participants(self) -> int:
+        return sum(n for _label, n in self.sessions)
 
 
 @dataclass(frozen=True)
@@ -275,6 +284,11 @@ def _criteria_view(survey: Survey, found: Synthesis, lang: str, labels: dict[str
         approved=found.approved,
         hidden=tuple(labels[group] for group in found.groups if group in found.hidden),
         said=groups_words.said_views(survey, found, labels, lang),
+        sessions=tuple((labels[group], n) for group, n in found.session_participants.items()),
+        sessions_list=", ".join(
+            words.gettext("%(group)s: %(num)s", group=labels[group], num=words.integer(n))
+            for group, n in found.session_participants.items()
+        ),
     )
 
 

@@ -47,6 +47,7 @@ from coresp_survey.figures.indicators import ALL
 from coresp_survey.figures.indicators import Figures
 from coresp_survey.figures.indicators import compute
 from coresp_survey.figures.synthesis import Synthesis
+from coresp_survey.figures.synthesis import session_rows
 from coresp_survey.figures.synthesis import synthesis
 from coresp_survey.i18n import LANGUAGES
 from coresp_survey.publish import pages
@@ -62,6 +63,7 @@ from coresp_survey.survey.builtins import SPIRAL_FAMILIES
 from coresp_survey.survey.model import Survey
 from coresp_survey.workspace import links
 from coresp_survey.workspace import moderation
+from coresp_survey.workspace import sessions
 from coresp_survey.workspace.actions import survey_actions
 from coresp_survey.workspace.decisions import decisions
 
@@ -203,7 +205,10 @@ def _write_survey(
     figures, criteria, warnings = _read_survey(db, survey)
     actions = survey_actions(db, survey.id)
     built.warnings.extend(warnings)
-    write_downloads(survey, figures, writer.folder / pages.data(survey.id, ""), effect_rows(actions, figures))
+    write_downloads(
+        survey, figures, writer.folder / pages.data(survey.id, ""), effect_rows(actions, figures),
+        _session_rows(db, survey),
+    )  # fmt: skip
     step(survey.id)
     written = {}
     for lang in survey.languages:
@@ -227,12 +232,25 @@ def _read_survey(db, survey: Survey) -> tuple[Figures, Synthesis | None, list[st
         figures, criteria = compute(survey, responses, known.by_round()), None
     else:
         approved: list[moderation.OpenAnswer] = []
-        kept = moderation.collect_approved(survey, responses, decisions(db, survey.id), approved)
+        decided = decisions(db, survey.id)
+        kept = moderation.collect_approved(survey, responses, decided, approved)
         figures = compute(survey, kept, known.by_round())
+        # the sessions' criteria beside the responses' (synthesis publishes the approved only), and their participants
+        approved += moderation.session_answers(sessions.list_sessions(db, survey.id), decided, survey)
+        held = {group: n for group, (_sessions, n) in sessions.participants_by_group(db, survey.id).items()}
         criteria = synthesis(
-            survey, _respondents(figures), approved, links.links(db, survey.id), links.same_marks(db, survey.id)
+            survey,
+            _respondents(figures),
+            approved,
+            links.links(db, survey.id),
+            links.same_marks(db, survey.id),
+            session_participants=held,
         )
     return figures, criteria, definitions.warning_lines(known, finder.found())
+
+
+def _session_rows(db, survey: Survey) -> list[dict]:
+    return session_rows(survey, sessions.participants_by_group(db, survey.id))
 
 
 def _respondents(figures: Figures) -> dict[str | None, int]:

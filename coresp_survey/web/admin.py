@@ -51,6 +51,7 @@ from coresp_survey.workspace import builds
 from coresp_survey.workspace import identical
 from coresp_survey.workspace import links
 from coresp_survey.workspace import moderation
+from coresp_survey.workspace import sessions
 from coresp_survey.workspace.accounts import BUILDING
 from coresp_survey.workspace.accounts import MODERATION
 from coresp_survey.workspace.accounts import PARTICIPATION
@@ -204,6 +205,8 @@ def dashboard():
         drafts = count_open_drafts(db)
         codes = code_counts(get_codes_db())
         overview = [_survey_lines(survey, counts, drafts, codes) for survey in accounts.visible_surveys().values()]
+        for item in overview:
+            item["sessions"] = _session_lines(db, item["survey"])
     return render_template(
         "admin/dashboard.html",
         overview=overview,
@@ -234,6 +237,12 @@ def _survey_lines(survey: Survey, counts: dict, drafts: dict, codes: dict) -> di
         by_round[round_name] = lines
     total = sum(n for (s, _r, _g), n in counts.items() if s == survey.id)
     return {"survey": survey, "rounds": by_round, "drafts": drafts.get(survey.id, 0), "total": total}
+
+
+def _session_lines(db, survey: Survey) -> list[tuple[str, int, int]]:
+    """(group label, sessions, participants) for each group with a recorded session: apart from online responses."""
+    held = sessions.participants_by_group(db, survey.id)
+    return [(group.label(g.lang), *held[group.id]) for group in survey.groups if group.id in held]
 
 
 def _site_built() -> datetime | None:
@@ -342,12 +351,16 @@ def _filters(survey: Survey) -> moderation.Filters:
         group=args.get("group") if args.get("group") in groups else None,
         status=args.get("status") if args.get("status") in moderation.STATUSES else None,
         round=args.get("round") or None,
+        source=args.get("source") if args.get("source") in moderation.SOURCES else None,
     )
 
 
 def _answers(survey: Survey) -> list[moderation.OpenAnswer]:
+    """The online answers, then the group sessions' criteria."""
     db = get_db()
-    return moderation.open_answers(survey, iter_responses(db, survey.id), decisions(db, survey.id))
+    decided = decisions(db, survey.id)
+    online = moderation.open_answers(survey, iter_responses(db, survey.id), decided)
+    return online + moderation.session_answers(sessions.list_sessions(db, survey.id), decided, survey)
 
 
 def _answers_named(survey: Survey, keys: list[str]) -> dict[str, moderation.OpenAnswer]:
@@ -357,6 +370,9 @@ def _answers_named(survey: Survey, keys: list[str]) -> dict[str, moderation.Open
     found = {}
     for key in keys:
         parts = moderation.split_key(key)
+        if parts and parts[0].startswith(sessions.CRITERION_PREFIX):
+            found.update(_session_answer_named(survey, key, parts[0], decided))
+            continue
         response = get_response(db, parts[0]) if parts else None
         if response is None or response.survey != survey.id:
             continue
@@ -364,6 +380,14 @@ def _answers_named(survey: Survey, keys: list[str]) -> dict[str, moderation.Open
             if answer.key == key:
                 found[key] = answer
     return found
+
+
+def _session_answer_named(survey: Survey, key: str, criterion_id: str, decided) -> dict[str, moderation.OpenAnswer]:
+    session = sessions.criterion_session(get_db(), criterion_id)
+    if session is None or session.survey != survey.id:
+        return {}
+    found = moderation.session_answers([session], decided, survey)
+    return {answer.key: answer for answer in found if answer.key == key}
 
 
 @bp.route("/<survey_id>/answers/", methods=["GET", "POST"])
@@ -390,7 +414,7 @@ def answers(survey_id: str):
         matching=len(shown),
         row_count=len(rows),
         counts=moderation.status_counts(every),
-        rounds=sorted({answer.round for answer in every}),
+        rounds=sorted({answer.round for answer in every if answer.round}),
         page=page,
         pages=pages,
         questions={q.id: q for q in moderation.open_questions(survey)},
@@ -503,7 +527,7 @@ def _bulk_criteria(survey: Survey, named: list[moderation.OpenAnswer], action: s
 
 def _list_args() -> dict[str, str]:
     """The list's filters, order and page, carried from the query string through a POST and back."""
-    wanted = ("question", "group", "status", "round", "sort", "page")
+    wanted = ("question", "group", "status", "round", "source", "sort", "page")
     return {key: request.args[key] for key in wanted if request.args.get(key)}
 
 

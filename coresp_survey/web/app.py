@@ -15,11 +15,14 @@ from coresp_survey.web import actions
 from coresp_survey.web import admin
 from coresp_survey.web import database
 from coresp_survey.web import errors
+from coresp_survey.web import group_sessions
 from coresp_survey.web import languages
 from coresp_survey.web import respond
 from coresp_survey.web import security
 from coresp_survey.web import templating
 
+WORKSPACE_PARTS = (admin, group_sessions)
+"""Modules whose routes make up the workspace's blueprint (imported for their routes)."""
 PACKAGE = "coresp_survey"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -44,7 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     accounts.init_app(app)
     app.register_blueprint(respond.bp)
-    app.register_blueprint(admin.bp)
+    app.register_blueprint(admin.bp)  # with the routes of group_sessions, which add themselves to it
     app.register_blueprint(actions.bp)
     return app
 

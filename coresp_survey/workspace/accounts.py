@@ -35,9 +35,11 @@ PARTICIPATION = "participation"
 MODERATION = "moderation"
 BUILDING = "building"
 PLANNING = "planning"
+SESSIONS = "sessions"
+"""Recording group sessions (coordinators): moderating their criteria is MODERATION."""
 PERMISSIONS = {
-    "admin": frozenset({PARTICIPATION, MODERATION, BUILDING, PLANNING}),
-    "coordinator": frozenset({PARTICIPATION, MODERATION, BUILDING, PLANNING}),
+    "admin": frozenset({PARTICIPATION, MODERATION, BUILDING, PLANNING, SESSIONS}),
+    "coordinator": frozenset({PARTICIPATION, MODERATION, BUILDING, PLANNING, SESSIONS}),
     "moderator": frozenset({MODERATION}),
 }
 """What each role may do in its surveys. A new kind of work (group sessions, action plans) is a new name here."""

@@ -13,12 +13,15 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from coresp_survey.answers.records import GroupSession
 from coresp_survey.answers.records import Response
 from coresp_survey.survey.model import Question
 from coresp_survey.survey.model import Survey
 
 STATUSES = ("pending", "approved", "rejected")
 """Where an open answer can stand; an answer without a decision is pending."""
+SOURCES = ("online", "session")
+"""Where an open answer comes from: a response (online or imported questionnaires), or a recorded group session."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,11 @@ class OpenAnswer:
     families: tuple[str, ...]
     decided: str | None
     decided_by: str | None = None
+    source: str = "online"
+    """"online" (a response's answer) or "session" (a criterion of a group session, ``response_id`` its id)."""
+    session: str | None = None
+    """The group session's id, for a session criterion."""
+    session_date: str | None = None
 
     @property
     def key(self) -> str:
@@ -69,10 +77,12 @@ class Filters:
     group: str | None = None
     status: str | None = None
     round: str | None = None
+    source: str | None = None
 
     def keep(self, answer: OpenAnswer) -> bool:
         return (
-            (self.question is None or answer.question == self.question)
+            (self.source is None or answer.source == self.source)
+            and (self.question is None or answer.question == self.question)
             and (self.group is None or answer.group == self.group)
             and (self.status is None or answer.status == self.status)
             and (self.round is None or answer.round == self.round)
@@ -108,6 +118,42 @@ def open_answers(
                     families=decision.families if decision else (),
                     decided=decision.decided if decision else None,
                     decided_by=decision.decided_by if decision else None,
+                )
+            )
+    return answers
+
+
+def session_answers(
+    sessions: Iterable[GroupSession], decisions: dict[tuple[str, str], Decision], survey: Survey | None = None
+) -> list[OpenAnswer]:
+    """The criteria of group sessions as open answers (source "session"): moderated exactly as online ones.
+
+    A session belongs to no round (criteria are pooled over rounds): ``round`` is empty. With ``survey``, only
+    the criteria of its current open questions, as `open_answers` reads the responses (the others stay stored).
+    """
+    questions = {question.id for question in open_questions(survey)} if survey is not None else None
+    answers = []
+    for session in sessions:
+        for criterion in session.criteria:
+            if questions is not None and criterion.question not in questions:
+                continue
+            decision = decisions.get((criterion.id, criterion.question))
+            answers.append(
+                OpenAnswer(
+                    response_id=criterion.id,
+                    question=criterion.question,
+                    round="",
+                    group=session.group,
+                    lang=criterion.lang,
+                    text=criterion.text,
+                    status=decision.status if decision else "pending",
+                    redacted=decision.redacted if decision else None,
+                    families=decision.families if decision else (),
+                    decided=decision.decided if decision else None,
+                    decided_by=decision.decided_by if decision else None,
+                    source="session",
+                    session=session.id,
+                    session_date=session.date,
                 )
             )
     return answers

@@ -47,7 +47,7 @@ SINGLE_ANSWERS = ("Un critère que personne d’autre n’a écrit", "Un autre c
 
 
 def fill(folder: Path) -> Path:
-    """The bundled surveys with the demo's answers and first moderation pass, in a fresh database."""
+    """The bundled surveys with the demo's answers, group sessions and first moderation pass, in a fresh database."""
     copy_surveys(folder / "surveys")
     db_path = folder / "responses.db"
     db = prepare(db_path)
@@ -57,6 +57,7 @@ def fill(folder: Path) -> Path:
     demo_data.fill_empty_surveys(db, surveys)
     demo_data.moderate_demo(db, surveys[SCHOOL], datetime.now(UTC).isoformat())
     demo_data.plan_demo_actions(db, surveys[SCHOOL], datetime.now(UTC).isoformat())
+    demo_data.record_demo_sessions(db, surveys[SCHOOL], datetime.now(UTC).isoformat())
     db.close()
     return db_path
 
@@ -212,6 +213,24 @@ def test_workspace_pages_pass_axe_fit_every_width_and_are_valid_html(browser, wo
         page.fill("#note-date", "soon")
         page.click(".note-form button[type=submit]")
         stop(f"{lang}/action-note-error")
+        page.goto(workspace.url(f"/admin/{SCHOOL}/sessions/"))
+        stop(f"{lang}/sessions")
+        page.goto(workspace.url(f"/admin/{SCHOOL}/sessions/new"))
+        stop(f"{lang}/session-new")
+        page.fill("#date", "14/03/2026")
+        page.fill("#participants", "0")
+        page.fill("#criteria", "Des toilettes propres\n[9] ?")
+        page.click(".session-form button[type=submit]")
+        stop(f"{lang}/session-errors")
+        page.fill("#date", "2026-03-02")
+        page.fill("#participants", "8")
+        page.fill("#criteria", "Des toilettes propres\n[2 en] <b>Noise</b>")
+        page.click(".session-form button[type=submit]")
+        stop(f"{lang}/sessions-one")
+        page.click("table a >> nth=0")
+        stop(f"{lang}/session-edit")
+        page.goto(workspace.url(f"/admin/{SCHOOL}/answers/?source=session"))
+        stop(f"{lang}/answers-sessions")
         page.click(".admin-nav button")  # log out
     context.close()
     errors = html_errors(saved)
@@ -354,4 +373,54 @@ def test_a_moderator_logs_in_and_moderates_with_the_keyboard_alone(browser, work
     assert decision_log(db, response_id=response_id, question=question)[-1][1:2] == ("rejected",)
     assert decision_log(db, response_id=response_id, question=question)[-1].login == "max"
     db.close()
+    context.close()
+
+
+def test_a_session_is_recorded_with_the_keyboard_alone(browser, workspace):
+    """Tab from field to field, type the cards one per line with a mark for another question and language, Enter."""
+    from coresp_survey.workspace.sessions import list_sessions
+
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    log_in_with_keys(page, workspace, "en")
+    page.goto(workspace.url(f"/admin/{SCHOOL}/sessions/new?lang=en"))
+
+    def focus(element_id: str) -> None:
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == element_id:
+                return
+        pytest.fail(f"Tab never reached #{element_id}")
+
+    focus("group")
+    page.keyboard.press("End")  # the last group: parents
+    focus("label")
+    page.keyboard.type("Parents' council")
+    focus("date")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("2026-02-03")
+    focus("participants")
+    page.keyboard.type("7")
+    focus("criteria")
+    page.keyboard.type("[bien_etre] Être prévenu vite\n[mal_etre en] Not knowing who to ask\nHomework sent late")
+    focus("note")
+    page.keyboard.type("Two parents wrote in English.")
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.type") == "submit":
+            break
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Session recorded with 3 criteria." in page.text_content(".flash")
+    db = connect(workspace.db)
+    recorded = next(s for s in list_sessions(db, SCHOOL) if s.label == "Parents' council")
+    db.close()
+    assert (recorded.group, recorded.date, recorded.participants, recorded.recorded_by) == (
+        "parents", "2026-02-03", 7, "admin"
+    )  # fmt: skip
+    assert [(c.question, c.lang, c.text) for c in recorded.criteria] == [
+        ("bien_etre", "fr", "Être prévenu vite"),
+        ("mal_etre", "en", "Not knowing who to ask"),
+        ("mal_etre", "en", "Homework sent late"),
+    ]
     context.close()

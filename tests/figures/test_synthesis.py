@@ -116,3 +116,39 @@ def test_a_criterion_marked_as_the_same_is_published_in_the_words_of_the_other()
     found = synthesis(MINI, {"students": 10, "parents": 10}, answers, same={("r2", "why"): ("r1", "why")})
     (only,) = distinct_criteria(found.quotes)
     assert only.text == "Des toilettes propres" and only.times == 2
+
+
+def session_criterion(k: int, group: str, text: str, lang: str = "fr") -> moderation.OpenAnswer:
+    return moderation.OpenAnswer(f"s-{k}", "why", "", group, lang, text, "approved", None, ("B",), "2026-05-02",
+                                 source="session", session="g1", session_date="2026-03-02")  # fmt: skip
+
+
+def test_a_session_of_four_is_a_group_of_four_and_hides_the_next_smallest_with_it():
+    online = moderation.open_answers(
+        MINI, [response(1, "students", "En ligne")], dict([decision(1, "approved", ["B"])])
+    )
+    answers = [*online, session_criterion(1, "parents", "En séance")]
+    found = synthesis(MINI, {"students": 30, "parents": 0}, answers, session_participants={"parents": 4})
+    assert found.respondents == {"all": 34, "students": 30, "parents": 4}
+    assert found.hidden == {"parents", "students"}
+    assert found.quotes == () and found.count("B", "all") == 2
+    assert found.session_participants == {"parents": 4}
+
+
+def test_a_session_completes_a_small_group_of_online_respondents():
+    answers = [session_criterion(1, "parents", "En séance", lang="en")]
+    found = synthesis(MINI, {"students": 30, "parents": 2}, answers, session_participants={"parents": 3})
+    assert found.hidden == frozenset()
+    assert [(q.text, q.lang, q.group) for q in found.quotes] == [("En séance", "en", "parents")]
+    assert found.count("B", "parents") == 1
+
+
+def test_session_rows_count_sessions_and_participants_apart():
+    from coresp_survey.figures.synthesis import session_rows
+
+    assert session_rows(MINI, {}) == [{"survey": "mini", "group": "all", "sessions": 0, "participants": 0}]
+    assert session_rows(MINI, {"parents": (2, 9), "students": (1, 4)}) == [
+        {"survey": "mini", "group": "all", "sessions": 3, "participants": 13},
+        {"survey": "mini", "group": "students", "sessions": 1, "participants": 4},
+        {"survey": "mini", "group": "parents", "sessions": 2, "participants": 9},
+    ]

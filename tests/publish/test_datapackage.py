@@ -50,7 +50,7 @@ def test_every_data_folder_holds_every_file_and_a_package_naming_each(data):
 def test_frictionless_validates_the_package_row_by_row(data, survey):
     report = frictionless.validate(data[survey] / "datapackage.json")
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
-    figures = {"indicators", "indicators-json", "indicators-xlsx", "participation"}
+    figures = {"indicators", "indicators-json", "indicators-xlsx", "participation", "sessions"}
     assert {task.name for task in report.tasks} == figures | {"actions"}
     assert all(task.stats["rows"] > 0 for task in report.tasks if task.name in figures)
 

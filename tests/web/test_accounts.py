@@ -30,6 +30,8 @@ from coresp_survey.workspace.actions import get_action
 from coresp_survey.workspace.builds import last_build
 from coresp_survey.workspace.decisions import decision_log
 from coresp_survey.workspace.decisions import decisions
+from coresp_survey.workspace.sessions import list_sessions
+from coresp_survey.workspace.sessions import record_session
 
 BUILTIN_PASSWORD = "the built-in admin's first password"
 PASSWORD = "a password for each of us"
@@ -111,9 +113,27 @@ NEEDS = {
     "admin.build": accounts.BUILDING,
     "admin.answers": accounts.MODERATION,
     "admin.answer": accounts.MODERATION,
+    "admin.sessions_list": accounts.SESSIONS,
+    "admin.session_new": accounts.SESSIONS,
+    "admin.session_edit": accounts.SESSIONS,
+    "admin.session_delete": accounts.SESSIONS,
 }
 """What each workspace route needs. A new route fails `test_every_route_is_known` until it is named here, and
 `test_every_route_for_every_role_in_and_out_of_scope` then walks it for every role."""
+
+SESSION_FORM = {"date": "2026-03-02", "participants": "9", "criteria": "Le calme"}
+"""A group session's form as a coordinator fills it (with the survey's group, question and language added)."""
+
+
+def session_of(db, survey: str) -> str:
+    """A group session of the survey (one is recorded when the walk has deleted the last)."""
+    found = list_sessions(db, survey)
+    if found:
+        return found[0].id
+    group, question = ("students", "why") if survey == "mini" else ("pupils", "word")
+    criteria = [(question, "fr", "Du calme")]
+    return record_session(db, survey=survey, group=group, date="2026-03-01", participants=9, criteria=criteria,
+                          by=None, at="2026-03-01")  # fmt: skip
 
 
 PLANNING_ROUTES = {
@@ -140,8 +160,8 @@ def test_every_route_is_known(team_app):
     assert planning == PLANNING_ROUTES
 
 
-def url_of(rule, survey: str, key: str) -> str:
-    values = {"survey_id": survey, "key": key}
+def url_of(rule, survey: str, key: str, session_id: str = "") -> str:
+    values = {"survey_id": survey, "key": key, "session_id": session_id}
     path = rule.rule
     for name in rule.arguments:
         path = path.replace(f"<{name}>", values[name])
@@ -158,21 +178,30 @@ def test_every_route_for_every_role_in_and_out_of_scope(team_app, db, login):
             continue  # the login page needs nobody; logging out is walked by the session tests
         for survey in (IN_SCOPE, OUT_OF_SCOPE) if rule.arguments else (None,):
             client = logged_in_as(team_app, login, BUILTIN_PASSWORD if login == "admin" else PASSWORD)
-            url = url_of(rule, survey, answer_key(db, survey)) if survey else rule.rule
             sees = survey is None or role == "admin" or survey in surveys
             may = need == "any account" or need in accounts.PERMISSIONS[role]
             expected = (200, 303) if sees and may else ((403,) if sees else (404,))
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                url = url_of(rule, survey, answer_key(db, survey), session_of(db, survey)) if survey else rule.rule
                 if method == "GET":
                     page = client.get(url)
                 else:
-                    data = {"csrf_token": token(client, "/admin/"), "status": "approved", "then": "stay"}
+                    data = {
+                        "csrf_token": token(client, "/admin/"),
+                        "status": "approved",
+                        "then": "stay",
+                        **SESSION_FORM,
+                    }
+                    if survey:
+                        group, question = ("students", "why") if survey == "mini" else ("pupils", "word")
+                        data.update(group=group, question=question, lang="fr")
                     page = client.post(url, data={**data, "selected": answer_key(db, survey) if survey else ""})
                 assert page.status_code in expected, (login, method, url, page.status_code)
                 walked += 1
                 if rule.endpoint == "admin.build" and page.status_code == 303:
                     wait_for_build(db)
-    assert walked == 10  # the dashboard, the build, and both moderation routes (GET and POST) in and out of scope
+    assert walked == 22  # the dashboard, the build, both moderation routes (GET and POST) and the group sessions'
+    # four routes (list, new GET and POST, edit GET and POST, delete) in and out of scope
     changed = {survey for survey in ("mini", "kiosk") if decisions(db, survey)}
     assert changed == ({"mini"} if role != "admin" else {"mini", "kiosk"})  # nothing out of scope was decided
 
