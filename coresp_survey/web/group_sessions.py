@@ -29,6 +29,7 @@ from wtforms import TextAreaField
 
 from coresp_survey import i18n
 from coresp_survey.answers.records import GroupSession
+from coresp_survey.figures.synthesis import question_kind
 from coresp_survey.survey.model import Survey
 from coresp_survey.web import accounts
 from coresp_survey.web.accounts import requires
@@ -149,8 +150,23 @@ def session_new(survey_id: str):
                            len(v["criteria"])))  # fmt: skip
             return redirect(url_for("admin.sessions_list", survey_id=survey.id), 303)
         return _form_page(survey, form, None), 400
-    form = SessionForm(None, survey, g.lang, lang=survey.default_language, date=date.today().isoformat())
+    form = SessionForm(
+        None,
+        survey,
+        g.lang,
+        question=first_question(survey),
+        lang=survey.default_language,
+        date=date.today().isoformat(),
+    )
     return _form_page(survey, form, None)
+
+
+def first_question(survey: Survey) -> str:
+    """The question a new session's first cards answer: the method starts with what well-being means, so the
+    first open question asking it (`synthesis.question_kind`), else the first open question."""
+    questions = moderation.open_questions(survey)
+    well_being = [q.id for q in questions if question_kind(q.id) == "well_being"]
+    return (well_being or [q.id for q in questions] or [""])[0]
 
 
 @bp.route("/<survey_id>/sessions/<session_id>/", methods=["GET", "POST"])

@@ -6,13 +6,16 @@ from __future__ import annotations
 import re
 
 import pytest
+from helpers import BUNDLED_SURVEYS
 from helpers import CSRF
 from helpers import SECRET
+from helpers import TEST_SURVEYS
 
 from coresp_survey import create_app
 from coresp_survey.answers.database import prepare
 from coresp_survey.answers.responses import import_responses
 from coresp_survey.workspace import accounts
+from coresp_survey.workspace import moderation
 from coresp_survey.workspace import passwords
 from coresp_survey.workspace.decisions import decide
 from coresp_survey.workspace.decisions import decisions
@@ -252,3 +255,14 @@ def test_a_post_without_its_csrf_token_is_refused_and_stores_nothing(ana, db):
     page = ana.post("/admin/mini/sessions/new?lang=en", data=FORM)
     assert page.status_code == 400
     assert list_sessions(db, "mini") == []
+
+
+def test_a_new_session_starts_on_the_question_of_what_well_being_means():
+    from coresp_survey.survey.catalog import load_catalog
+    from coresp_survey.web.group_sessions import first_question
+
+    surveys = load_catalog(BUNDLED_SURVEYS)
+    school = surveys["college-bien-etre"]
+    assert moderation.open_questions(school)[0].id == "un_mot"  # one word: not what the cards of a session answer
+    assert first_question(school) == "bien_etre"
+    assert first_question(load_catalog(TEST_SURVEYS)["mini"]) == "why"  # no question asks it: the first open one
