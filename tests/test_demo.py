@@ -277,7 +277,11 @@ def test_demo_fills_builds_and_serves_the_forms_and_the_site_then_adds_nothing_t
         home = fetch(f"http://127.0.0.1:{port}/fr/").decode()
         site = fetch(f"http://127.0.0.1:{port}/site/fr/college-bien-etre/index.html").decode()
         report = fetch(f"http://127.0.0.1:{port}/site/en/college-bien-etre/report.pdf")
+        toilets = fetch(f"http://127.0.0.1:{port}/site/fr/college-bien-etre/indicators/toilettes.html").decode()
     said = first.log.read_text()
+    # the whole cycle on one page: the figure, what the groups said (a pupils' session card among them), the actions
+    assert "Ce que les groupes ont dit" in toilets
+    assert "Les toilettes fermées à clé" in toilets
     assert "Le bien-être au collège" in home
     assert "Le bien-être au collège" in site and "Tour 2026" in site
     assert report.startswith(b"%PDF-")
