@@ -34,6 +34,16 @@ class Respondent:
         self.html = response.text()
         return response.status
 
+    def double_click_to(self, selector: str, path: str) -> None:
+        """Double-click ``selector`` and wait until the browser shows ``path``.
+
+        The second click may send the form again, which aborts the first
+        navigation in the browser: only where it ends is waited for.
+        """
+        self.page.dblclick(selector)
+        self.page.wait_for_url(self.server.url(path))
+        self.html = self.page.content()
+
     def next(self) -> int:
         return self.navigate(lambda: self.page.click(".navigation button[name=_nav][value=next]"))
 

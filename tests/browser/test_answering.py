@@ -139,7 +139,8 @@ def test_school_survey_to_the_end(server, new_page, javascript, lang):
         me.next()
         assert me.progress() == (7, 7)
         me.choose("conditions_travail", 3)
-    me.navigate(lambda: me.page.dblclick(".navigation button[name=_nav][value=next]"))  # a double click: one response
+    # a double click: one response
+    me.double_click_to(".navigation button[name=_nav][value=next]", f"/{lang}/college-bien-etre/thanks/")
 
     assert me.path == f"/{lang}/college-bien-etre/thanks/"
     assert me.heading() == THANKS[lang]
