@@ -242,4 +242,18 @@ def _form_page(survey: Survey, form: SessionForm, found: GroupSession | None, lo
         problems=form.problems,
         numbers=session_checks.question_numbers(survey),
         questions=moderation.open_questions(survey),
+        example=example_marks(survey),
     )
+
+
+def example_marks(survey: Survey) -> tuple[str | None, str | None]:
+    """The marks of the form's example lines that this survey has: the second open question's number, and the
+    third's with ``en`` (the example's English card); None for a line the survey could not take."""
+    numbers = session_checks.question_numbers(survey)
+    questions = moderation.open_questions(survey)
+    second = str(numbers[questions[1].id]) if len(questions) > 1 else None
+    marks = [str(numbers[questions[2].id])] if len(questions) > 2 else []
+    if "en" in survey.languages and survey.default_language != "en":
+        marks.append("en")
+    english = "en" in marks or survey.default_language == "en"
+    return second, (" ".join(marks) if marks and english else None)

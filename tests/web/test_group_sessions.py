@@ -266,3 +266,21 @@ def test_a_new_session_starts_on_the_question_of_what_well_being_means():
     assert moderation.open_questions(school)[0].id == "un_mot"  # one word: not what the cards of a session answer
     assert first_question(school) == "bien_etre"
     assert first_question(load_catalog(TEST_SURVEYS)["mini"]) == "why"  # no question asks it: the first open one
+
+
+def test_the_example_lines_use_marks_the_survey_has():
+    from coresp_survey.survey.catalog import load_catalog
+    from coresp_survey.web.group_sessions import example_marks
+
+    tests = load_catalog(TEST_SURVEYS)
+    assert example_marks(tests["mini"]) == ("2", "3 en")  # three open questions, French then English
+    assert example_marks(tests["kiosk"]) == ("2", "en")  # two: the third line marks the language only
+    school = load_catalog(BUNDLED_SURVEYS)["college-bien-etre"]
+    second, third = example_marks(school)
+    assert second == "2" and third == "3 en"
+
+
+def test_the_form_shows_the_example_with_the_surveys_marks(ana):
+    page = ana.get("/admin/mini/sessions/new?lang=en").text
+    example = page[page.index("<pre>") : page.index("</pre>")]
+    assert "[2] Too much noise in the canteen" in example and "[3 en] I can tidy up my tray" in example
