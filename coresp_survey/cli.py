@@ -308,7 +308,8 @@ def import_(survey_id: str, csv_file: Path, new_round: str | None) -> None:
     The CSV as spreadsheets save it: comma or semicolon separated, UTF-8 (with
     or without a byte-order mark: "CSV UTF-8"). One column per question id
     (multiple choices joined by ';'), <id>_other for "Other" texts, and group;
-    optionally round (default: the survey's current round). A row's round must be the current one, a round already stored, or
+    optionally round (default: the survey's current round) and submitted (the day answered, YYYY-MM-DD, as
+    export writes it; default: today). A row's round must be the current one, a round already stored, or
     the one given with --round; it is checked with the survey file of its round.
     """
     survey = find_survey(survey_id)
@@ -327,7 +328,7 @@ def import_(survey_id: str, csv_file: Path, new_round: str | None) -> None:
         db,
         survey=survey.id,
         lang=survey.default_language,
-        rows=[(r.round, r.group, r.answers) for r in rows],
+        rows=[(r.round, r.group, r.answers, r.submitted) for r in rows],
         versions=definitions.round_versions(survey, new_rounds),  # a new round was checked with the current file
     )
     say(f"{stored} response(s) stored for {survey.id}.")

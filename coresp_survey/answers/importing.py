@@ -5,6 +5,8 @@ Problems are written in the language asked for (`i18n.Language`); the command li
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import re
 from dataclasses import dataclass
 
@@ -39,6 +41,12 @@ class ImportedRow:
     group: str | None
     round: str
     answers: dict
+    submitted: str | None = None
+    """The day the response was given (a ``submitted`` cell, as ``export`` writes it); None: the day of the import."""
+
+
+SUBMITTED = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ][0-9:.+\-Z]*)?")
+"""A ``submitted`` cell: a day, ``YYYY-MM-DD``, maybe with a time after it, which is not kept."""
 
 
 def read_csv(definitions: Definitions, data: bytes, lang: str, new_round: str | None = None) -> list[ImportedRow]:
@@ -62,15 +70,42 @@ def read_csv(definitions: Definitions, data: bytes, lang: str, new_round: str | 
     rows = []
     for row in table.rows:
         imported, row_problems = check_round_row(definitions, row.cells, language, new_round)
+        submitted, problem = row_submitted(row.cells, language)
+        row_problems += [problem] if problem else []
         problems.extend(language.gettext("line %(line)s: %(problem)s", line=row.line, problem=p) for p in row_problems)
-        if imported is not None:
-            rows.append(imported)
+        if imported is not None and problem is None:
+            rows.append(dataclasses.replace(imported, submitted=submitted))
     problems += table.problems  # the rows that could not be read, after every row read (where reading stopped last)
     if problems:
         raise ImportRefused(sorted(problems, key=_line_of))
     if not rows:
         raise ImportRefused([language.gettext("the file has no responses")])
     return rows
+
+
+def row_submitted(record: dict[str, str], language: Language) -> tuple[str | None, str | None]:
+    """The row's day of submission (None when the cell is empty or absent), and the problem when it is no day.
+
+    An export keeps each response's day: importing it back keeps it too,
+    instead of dating every response the day of the import. A day after
+    today is refused: no response was given in the future.
+    """
+    value = uncell(record.get("submitted") or "").strip()
+    if not value:
+        return None, None
+    found = SUBMITTED.fullmatch(value)
+    try:
+        day = datetime.date.fromisoformat(found.group(1)) if found else None
+    except ValueError:
+        day = None
+    if day is None or day > datetime.date.today():
+        shown = clip(value.encode("unicode_escape").decode("ascii"))
+        return None, language.gettext(
+            "submitted: '%(value)s' is not a day written YYYY-MM-DD, as export writes it (or it is after today);"
+            " leave it empty for today",
+            value=shown,
+        )
+    return day.isoformat(), None
 
 
 def _line_of(problem: str) -> int:

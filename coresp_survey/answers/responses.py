@@ -50,10 +50,13 @@ def import_responses(
     *,
     survey: str,
     lang: str,
-    rows: list[tuple[str, str | None, dict]],
+    rows: list[tuple[str, str | None, dict]] | list[tuple[str, str | None, dict, str | None]],
     versions: Iterable[tuple[str, str, bytes]] = (),
 ) -> int:
     """Store (round, group, answers) rows all together, or none if anything fails.
+
+    A row may carry a fourth value, the day it was answered (``YYYY-MM-DD``,
+    from an export's ``submitted``); without it, or None, today.
 
     ``versions`` (round, format, source) are saved in the same transaction:
     the survey the rows were checked with becomes known for their round only
@@ -62,19 +65,29 @@ def import_responses(
     with database.write(db):
         for survey_round, file_format, source in versions:
             save_version(db, survey=survey, survey_round=survey_round, file_format=file_format, source=source)
-        for survey_round, group, answers in rows:
+        for survey_round, group, answers, *day in rows:
             _insert_response(
-                db, survey=survey, survey_round=survey_round, group=group, lang=lang, source="import", answers=answers
-            )
+                db, survey=survey, survey_round=survey_round, group=group, lang=lang, source="import", answers=answers,
+                submitted=day[0] if day else None,
+            )  # fmt: skip
     return len(rows)
 
 
 def _insert_response(
-    db: Database, *, survey: str, survey_round: str, group: str | None, lang: str, source: str, answers: dict
+    db: Database,
+    *,
+    survey: str,
+    survey_round: str,
+    group: str | None,
+    lang: str,
+    source: str,
+    answers: dict,
+    submitted: str | None = None,
 ) -> None:
+    day = submitted or database.today()
     db.execute(
         f"INSERT INTO responses ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [database.new_key(), survey, survey_round, group, lang, database.today(), source, database.to_json(answers)],
+        [database.new_key(), survey, survey_round, group, lang, day, source, database.to_json(answers)],
     )
 
 

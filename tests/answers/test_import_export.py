@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+from datetime import date
 
 import pytest
 from click.testing import CliRunner
@@ -156,6 +157,40 @@ def test_an_export_can_be_imported_back(run, tmp_path, respondent, db):
     first, second = iter_responses(db, "mini")
     assert first.answers == second.answers
     assert first.answers["why"] == "-tired"
+
+
+def test_an_export_imported_back_keeps_the_day_each_response_was_given(run, tmp_path, respondent, db):
+    respondent.post("/en/mini/", {"group": "students", "mood": "1", "why": "x", "age": "13"})
+    respondent.post("/en/mini/page/second/", {"transport": ["walk"]})
+    respondent.post("/en/mini/page/last/", {"favourite": "art"})
+    db.execute("UPDATE responses SET submitted = '2026-01-15'")  # answered in January
+    db.commit()
+    assert run("export", "mini", "--out", str(tmp_path / "out.csv")).exit_code == 0
+    imported = run("import", "mini", str(tmp_path / "out.csv"))
+    assert imported.exit_code == 0, imported.output
+    assert [r.submitted for r in iter_responses(db, "mini")] == ["2026-01-15", "2026-01-15"]  # not today
+
+
+@pytest.mark.parametrize(
+    ("cell", "stored"),
+    [("2025-11-30", "2025-11-30"), ("2025-11-30T10:02:05+00:00", "2025-11-30"), ("", None)],
+    ids=["a day", "a time after it is not kept", "empty: today"],
+)
+def test_import_reads_the_submitted_day(run, tmp_path, db, cell, stored):
+    path = write(tmp_path, "group,mood,submitted\n" + f"students,2,{cell}\n")
+    result = run("import", "mini", path)
+    assert result.exit_code == 0, result.output
+    (response,) = iter_responses(db, "mini")
+    assert response.submitted == (stored or date.today().isoformat())
+
+
+@pytest.mark.parametrize("cell", ["15/01/2026", "2026-02-30", "2999-01-01", "hier"])
+def test_import_refuses_a_submitted_cell_that_is_no_day_naming_its_line(run, tmp_path, db, cell):
+    path = write(tmp_path, "group,mood,submitted\n" + "students,2,2026-01-15\n" + f"students,3,{cell}\n")
+    result = run("import", "mini", path)
+    assert result.exit_code == 1
+    assert f"line 3: submitted: '{cell}' is not a day written YYYY-MM-DD" in result.stderr
+    assert list(iter_responses(db, "mini")) == []  # nothing stored
 
 
 @pytest.mark.parametrize(
