@@ -806,6 +806,7 @@ def record_demo_sessions(db: Database, survey: Survey, at: str) -> tuple[int, in
     planned = DEMO_SESSIONS.get(survey.id, ())
     if not planned or sessions.list_sessions(db, survey.id):
         return 0, 0
+    known = {indicator.id for indicator in survey.indicators}
     approved = 0
     for plan in planned:
         criteria = [(question, lang, text) for question, lang, text, _families in plan["criteria"]]
@@ -819,7 +820,6 @@ def record_demo_sessions(db: Database, survey: Survey, at: str) -> tuple[int, in
         ]:
             key = [(criterion.id, criterion.question)]
             approved += decisions.decide(db, survey=survey.id, answers=key, status="approved", families=families, at=at)
-            known = {indicator.id for indicator in survey.indicators}
             wanted = [i for i in SESSION_INDICATORS.get(criterion.text, ()) if i in known]
             links.link(db, survey=survey.id, answers=key, indicators=wanted, at=at, by=None)
     return len(planned), approved

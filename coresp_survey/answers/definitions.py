@@ -467,7 +467,8 @@ def unknown_survey_warnings(db: Database, known: Iterable[str], language: Langua
     there, since every other warning starts from a survey file.
     """
     language = language or command_line_language()
-    counts = response_counts_by_survey(db)
+    defined = set(known)
+    unknown = {survey_id: n for survey_id, n in response_counts_by_survey(db).items() if survey_id not in defined}
     return [
         language.ngettext(
             "%(survey)s: %(num)s stored response to a survey no file defines (renamed or removed?); kept: a survey"
@@ -477,8 +478,7 @@ def unknown_survey_warnings(db: Database, known: Iterable[str], language: Langua
             n,
             survey=survey_id,
         )
-        for survey_id, n in sorted(counts.items())
-        if survey_id not in set(known)
+        for survey_id, n in sorted(unknown.items())
     ]
 
 
